@@ -1,0 +1,129 @@
+"""The one place that answers which units and records a user may see.
+
+Every list, count, export and detail page builds its queryset through `scope_for(user)`
+(directly or via `QuerySet.visible_to(user)`); a record outside the scope is absent from
+lists and answers 404 through the `get_*_for_user` helpers.
+
+Who sees what:
+- administrators, supervisors and petition-office staff: the whole jurisdiction (the tree
+  under the county their unit belongs to);
+- leaders: the subtree of their own unit plus the subtrees of their linked townships,
+  villages and contact points;
+- unit staff: the subtree of their own unit;
+- superusers: everything; an account without a unit: nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import Household, OrgUnit, Person, Role
+
+JURISDICTION_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PETITION_OFFICE)
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.paths
+
+    def condition(self, unit_field: str) -> Q:
+        """A Q over `unit_field` ('' for OrgUnit itself) limiting rows to the scope."""
+        if self.everything:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+        condition = Q()
+        for path in self.paths:
+            condition |= Q(**{lookup: path})
+        return condition
+
+    def filter(self, queryset: QuerySet[M], unit_field: str) -> QuerySet[M]:
+        if self.everything:
+            return queryset
+        if not self.paths:
+            return queryset.none()
+        return queryset.filter(self.condition(unit_field))
+
+    def covers(self, unit: OrgUnit | None) -> bool:
+        if self.everything:
+            return True
+        return unit is not None and any(unit.path.startswith(path) for path in self.paths)
+
+
+def _minimal(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter one."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope()
+    cached = getattr(user, "_minqing_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._minqing_scope = scope
+    return scope
+
+
+def _compute_scope(user: Any) -> Scope:
+    if user.is_superuser:
+        return Scope(everything=True)
+    unit: OrgUnit | None = user.unit
+    if unit is None or unit.is_deleted:
+        return Scope()
+    if user.has_role(*JURISDICTION_ROLES):
+        root_id = unit.path.strip("/").split("/")[0]
+        return Scope(paths=(f"/{root_id}/",))
+    paths = {unit.path}
+    if user.has_role(Role.LEADER) and user.person_id:
+        linked = OrgUnit.objects.filter(links__person_id=user.person_id, links__deleted_at__isnull=True)
+        paths.update(linked.values_list("path", flat=True))
+    return Scope(paths=_minimal(paths))
+
+
+def units_for_user(user: Any) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user)
+
+
+def people_for_user(user: Any) -> QuerySet[Person]:
+    return Person.objects.visible_to(user)
+
+
+def households_for_user(user: Any) -> QuerySet[Household]:
+    return Household.objects.visible_to(user)
+
+
+def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_unit_for_user(user: Any, pk: int) -> OrgUnit:
+    return get_or_404(units_for_user(user), pk=pk)
+
+
+def get_person_for_user(user: Any, pk: int) -> Person:
+    return get_or_404(people_for_user(user).select_related("unit"), pk=pk)
+
+
+def get_household_for_user(user: Any, pk: int) -> Household:
+    return get_or_404(households_for_user(user).select_related("village", "group"), pk=pk)

@@ -1,0 +1,73 @@
+"""Abstract bases shared by every app: soft deletion and `;`-separated code lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def alive(self) -> SoftDeleteQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> SoftDeleteQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+
+class SoftDeleteModel(models.Model):
+    """Nothing is hard-deleted: `objects` shows live rows, `all_objects` every row."""
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def soft_delete(self, *, reason: str = "") -> None:
+        self.deleted_at = timezone.now()
+        self._change_reason = reason or "soft delete"
+        self.save(update_fields=["deleted_at"])
+
+    def restore(self, *, reason: str = "") -> None:
+        self.deleted_at = None
+        self._change_reason = reason or "restore"
+        self.save(update_fields=["deleted_at"])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ARG002
+        raise TypeError("Records are never hard-deleted; use soft_delete().")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def split_codes(value: str | Iterable[str] | None) -> list[str]:
+    """'a; b;;c' -> ['a', 'b', 'c'] (order kept, duplicates dropped)."""
+    if value is None:
+        return []
+    items = value.replace("；", ";").split(";") if isinstance(value, str) else list(value)
+    seen: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def join_codes(values: Iterable[str]) -> str:
+    return ";".join(split_codes(list(values)))
+
+
+def codes_regex(code: str) -> str:
+    """A regex matching `code` as one element of a `;`-list field (works on SQLite and PostgreSQL)."""
+    return rf"(^|;){code}(;|$)"
+
+
+class LiveManager(models.Manager):
+    """The default manager of soft-deletable models: deleted rows never show."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from . import navigation as nav
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "nav_items": nav.items_for(request.user),
+        "site_name": settings.SITE_NAME,
+    }

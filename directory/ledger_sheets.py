@@ -1,0 +1,1 @@
+"""Ledger sheets of the directory app (units, people, links, households)."""

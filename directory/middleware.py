@@ -1,0 +1,31 @@
+"""Anonymous visitors are sent to the login page, except for the public pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+# Prefixes anyone may open without an account (the public appeal form, published rosters, …).
+PUBLIC_PREFIXES: tuple[str, ...] = (
+    "/accounts/login/",
+    "/i18n/",
+    "/public/",
+    "/static/",
+    "/favicon.ico",
+)
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.static_url = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        public = path.startswith(PUBLIC_PREFIXES) or path.startswith(self.static_url)
+        if not public and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -1,0 +1,42 @@
+"""Navigation entries by role. Each app registers its own entries in its AppConfig.ready()
+or at import of its urls; the base layout shows the entries the user's roles allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy translation
+    url_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every signed-in user
+    order: int = 100
+
+    def allowed(self, user: Any) -> bool:
+        return not self.roles or user.is_superuser or user.has_role(*self.roles)
+
+
+_items: dict[str, NavItem] = {}
+
+
+def register(label: Any, url_name: str, roles: tuple[str, ...] = (), order: int = 100) -> None:
+    _items[url_name] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+
+
+def items_for(user: Any) -> list[dict[str, str]]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    result = []
+    for item in sorted(_items.values(), key=lambda i: (i.order, i.url_name)):
+        if not item.allowed(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        result.append({"label": str(item.label), "url": url, "name": item.url_name})
+    return result

@@ -1,0 +1,1 @@
+"""Kind evaluators registered with the compliance registry."""
