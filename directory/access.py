@@ -93,7 +93,9 @@ def _compute_scope(user: Any) -> Scope:
         return Scope(paths=(f"/{root_id}/",))
     paths = {unit.path}
     if user.has_role(Role.LEADER) and user.person_id:
-        linked = OrgUnit.objects.filter(links__person_id=user.person_id, links__deleted_at__isnull=True)
+        linked = OrgUnit.objects.filter(
+            links__person_id=user.person_id, links__deleted_at__isnull=True
+        )
         paths.update(linked.values_list("path", flat=True))
     return Scope(paths=_minimal(paths))
 

@@ -112,8 +112,10 @@ class OrgUnit(SoftDeleteModel):
             if parent_kind is None:
                 raise ValidationError({"parent": _("This kind of unit needs a parent unit.")})
             raise ValidationError(
-                {"parent": _("A %(kind)s cannot sit under a %(parent)s.")
-                 % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
+                {
+                    "parent": _("A %(kind)s cannot sit under a %(parent)s.")
+                    % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
+                }
             )
         if self.pk and self.parent_id:
             ancestor: OrgUnit | None = self.parent
@@ -209,7 +211,9 @@ class Person(SoftDeleteModel):
     def clean(self) -> None:
         unknown = [code for code in self.post_list if code not in Post.values]
         if unknown:
-            raise ValidationError({"posts": _("Unknown post: %(posts)s") % {"posts": ", ".join(unknown)}})
+            raise ValidationError(
+                {"posts": _("Unknown post: %(posts)s") % {"posts": ", ".join(unknown)}}
+            )
         self.posts = ";".join(self.post_list)
 
 
@@ -261,9 +265,13 @@ class Link(SoftDeleteModel):
         }.get(self.kind)
         if expected and self.unit.kind not in expected:
             raise ValidationError(
-                {"unit": _("A %(link)s must be a %(kinds)s.")
-                 % {"link": self.get_kind_display(),
-                    "kinds": " / ".join(str(UnitKind(k).label) for k in sorted(expected))}}
+                {
+                    "unit": _("A %(link)s must be a %(kinds)s.")
+                    % {
+                        "link": self.get_kind_display(),
+                        "kinds": " / ".join(str(UnitKind(k).label) for k in sorted(expected)),
+                    }
+                }
             )
 
 

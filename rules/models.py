@@ -76,7 +76,9 @@ class Rule(models.Model):
     text = models.TextField(_("rule text"), blank=True)
     subject_posts = models.CharField(_("subject posts"), max_length=300, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    pack_params = models.JSONField(_("parameters as loaded"), default=dict, blank=True, editable=False)
+    pack_params = models.JSONField(
+        _("parameters as loaded"), default=dict, blank=True, editable=False
+    )
     period = models.CharField(
         _("period"), max_length=20, choices=PeriodKind.choices, default=PeriodKind.NONE
     )
@@ -199,11 +201,17 @@ class Clock(models.Model):
     """One deadline of one item: when it started, when it is due and why, and — once the
     step is done — when, frozen as on time or late so that reports read facts."""
 
-    rule = models.ForeignKey(Rule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="clocks")
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("item type"))
+    rule = models.ForeignKey(
+        Rule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="clocks"
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("item type")
+    )
     object_id = models.PositiveBigIntegerField(_("item id"))
     item = GenericForeignKey("content_type", "object_id")
-    step = models.CharField(_("step"), max_length=50, help_text=_("e.g. acceptance, answer, contact"))
+    step = models.CharField(
+        _("step"), max_length=50, help_text=_("e.g. acceptance, answer, contact")
+    )
     label = models.CharField(_("label"), max_length=200, blank=True)
     unit = models.ForeignKey(
         OrgUnit,
@@ -224,7 +232,9 @@ class Clock(models.Model):
     start = models.DateField(_("start"))
     due = models.DateField(_("due date"))
     computation = models.JSONField(_("computation of the due date"), default=dict)
-    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.OPEN)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.OPEN
+    )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     on_time = models.BooleanField(_("on time"), null=True, blank=True)
     extension_amount = models.PositiveIntegerField(_("extension"), default=0)
