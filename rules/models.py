@@ -22,6 +22,7 @@ class Pack(models.TextChoices):
     TIANJIN = "tianjin", _("Tianjin district (TJ)")
     DONGAN = "dongan", _("Dong'an county (DA)")
     CUIPING = "cuiping", _("Cuiping town (CP)")
+    NATIONAL = "national", _("National statutory limits (NAT)")
 
 
 class RuleKind(models.TextChoices):

@@ -131,3 +131,33 @@ def build_county() -> County:
         chengguan_staff=make_user("chengguan", chengguan, Role.UNIT_STAFF),
         education_staff=make_user("education", education, Role.UNIT_STAFF),
     )
+
+
+def make_rule(
+    rule_id: str,
+    kind: str = "DEADLINE",
+    params: dict | None = None,
+    *,
+    pack: str = "taoyuan",
+    period: str = "item",
+    subject_posts: str = "",
+):
+    from rules.models import Rule
+
+    params = (
+        params
+        if params is not None
+        else {"start_event": "start", "end_event": "end", "amount": 5, "unit": "workdays"}
+    )
+    rule = Rule(
+        rule_id=rule_id,
+        pack=pack,
+        kind=kind,
+        title=rule_id,
+        params=params,
+        pack_params=params,
+        period=period,
+        subject_posts=subject_posts,
+    )
+    rule.save()
+    return rule

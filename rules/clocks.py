@@ -1,0 +1,349 @@
+"""Clock services: start, complete, extend, pause, resume, cancel and recompute.
+
+A clock's due date is derived from its stored inputs (start, the rule's duration or an override,
+an extension, pauses) by `_compute`; completing a clock freezes `done_on` and `on_time`, after
+which it is never recomputed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from directory.models import OrgUnit, Person
+
+from .models import Clock, ClockState, Rule, RuleKind
+from .workdays import DAYS, DURATION_UNITS, WORKDAYS, WorkCalendar, explain_due, workdays_between
+
+RUNNING = (ClockState.OPEN, ClockState.PAUSED)
+
+
+def rule_duration(rule: Rule, *, complex_item: bool = False) -> tuple[int, str, bool]:
+    """(amount, unit, roll_to_workday) of a DEADLINE rule, from its parameters."""
+    if rule.kind != RuleKind.DEADLINE:
+        raise ValueError(f"{rule.rule_id} is not a DEADLINE rule")
+    amount = (
+        rule.param("complex_amount")
+        if complex_item and rule.param("complex_amount")
+        else rule.param("amount")
+    )
+    unit = rule.param("unit", WORKDAYS)
+    if not isinstance(amount, int) or unit not in DURATION_UNITS:
+        raise ValueError(
+            f"{rule.rule_id} has no usable duration (amount={amount!r}, unit={unit!r})"
+        )
+    return amount, unit, bool(rule.param("roll_to_workday", True))
+
+
+def _inputs(clock: Clock) -> dict[str, Any]:
+    return clock.computation.get("inputs", {})
+
+
+def _compute(
+    *,
+    rule: Rule,
+    start: dt.date,
+    inputs: dict[str, Any],
+    extension_amount: int,
+    extension_reason: str,
+    pauses: list[dict[str, Any]],
+    calendar: WorkCalendar,
+) -> tuple[dt.date, dict[str, Any]]:
+    if inputs.get("amount_source") == "override":
+        amount, unit, roll = inputs["amount"], inputs["unit"], inputs.get("roll_to_workday", True)
+    else:
+        amount, unit, roll = rule_duration(rule, complex_item=bool(inputs.get("complex")))
+    paused = sum(int(p.get("days", 0)) for p in pauses)
+    total = amount + extension_amount
+    effective_start = start
+    if unit == WORKDAYS:
+        total += paused  # paused working days are added back
+    elif paused:
+        effective_start = start + dt.timedelta(days=paused)  # a calendar clock starts later
+    result = explain_due(effective_start, total, unit, roll_to_workday=roll, calendar=calendar)
+    computation = dict(result.computation)
+    computation["start"] = start.isoformat()
+    if effective_start != start:
+        computation["effective_start"] = effective_start.isoformat()
+    computation["rule"] = rule.rule_id
+    computation["base_amount"] = amount
+    computation["inputs"] = {**inputs, "amount": amount, "unit": unit, "roll_to_workday": roll}
+    if extension_amount:
+        computation["extension"] = {
+            "amount": extension_amount,
+            "unit": unit,
+            "reason": extension_reason,
+        }
+    if pauses:
+        computation["pauses"] = pauses
+    return result.due, computation
+
+
+def _save(clock: Clock, reason: str) -> Clock:
+    clock.full_clean()
+    clock._change_reason = reason
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def clock_start(
+    *,
+    rule: Rule,
+    item: models.Model,
+    step: str,
+    start: dt.date,
+    unit: OrgUnit | None = None,
+    person: Person | None = None,
+    label: str = "",
+    complex_item: bool = False,
+    amount: int | None = None,
+    duration_unit: str | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Clock:
+    """Start a clock for `item` when its start event happens. `amount`/`duration_unit` override
+    the rule's duration (e.g. an appeal category's own limit within the rule's range)."""
+    inputs: dict[str, Any] = {"complex": complex_item, "amount_source": "rule"}
+    if amount is not None:
+        inputs.update(
+            amount_source="override",
+            amount=amount,
+            unit=duration_unit or rule.param("unit", WORKDAYS),
+            roll_to_workday=bool(rule.param("roll_to_workday", True)),
+        )
+    due, computation = _compute(
+        rule=rule,
+        start=start,
+        inputs=inputs,
+        extension_amount=0,
+        extension_reason="",
+        pauses=[],
+        calendar=calendar or WorkCalendar(),
+    )
+    clock = Clock(
+        rule=rule,
+        content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
+        object_id=item.pk,
+        step=step,
+        label=label,
+        unit=unit,
+        person=person,
+        start=start,
+        due=due,
+        computation=computation,
+    )
+    return _save(clock, f"clock started: {rule.rule_id} {step}")
+
+
+def _require_running(clock: Clock) -> None:
+    if clock.state not in RUNNING:
+        raise ValidationError(_("This deadline is already closed and cannot change."))
+
+
+@transaction.atomic
+def clock_complete(*, clock: Clock, done_on: dt.date, note: str = "") -> Clock:
+    """Freeze the clock: done on `done_on`, on time when not after the due date."""
+    _require_running(clock)
+    if done_on < clock.start:
+        raise ValidationError(_("The completion date cannot be before the start date."))
+    if clock.state == ClockState.PAUSED:
+        clock = _resume(clock, done_on, WorkCalendar())
+    clock.state = ClockState.DONE
+    clock.done_on = done_on
+    clock.on_time = done_on <= clock.due
+    return _save(clock, note or "clock completed")
+
+
+@transaction.atomic
+def clock_cancel(*, clock: Clock, reason: str) -> Clock:
+    """Withdraw a clock whose step no longer applies (e.g. the matter was withdrawn)."""
+    _require_running(clock)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for cancelling the deadline."))
+    clock.state = ClockState.CANCELLED
+    return _save(clock, f"clock cancelled: {reason}")
+
+
+@transaction.atomic
+def clock_extend(
+    *, clock: Clock, amount: int, reason: str, calendar: WorkCalendar | None = None
+) -> Clock:
+    """Extend once (or as often as the rule's max_extensions allows) by at most extension_amount."""
+    _require_running(clock)
+    if not reason.strip():
+        raise ValidationError(_("An extension needs a reason, which is told to the petitioner."))
+    allowed = clock.rule.param("extension_amount")
+    if not allowed:
+        raise ValidationError(_("This deadline cannot be extended under its rule."))
+    extensions = int(clock.computation.get("extension_count", 0))
+    if extensions >= int(clock.rule.param("max_extensions", 1)):
+        raise ValidationError(
+            _("This deadline has already been extended as often as its rule allows.")
+        )
+    if amount < 1 or clock.extension_amount + amount > int(allowed):
+        raise ValidationError(
+            _("The extension must be between 1 and %(max)s in total.") % {"max": allowed}
+        )
+    clock.extension_amount += amount
+    clock.extension_reason = reason
+    clock.due, computation = _compute(
+        rule=clock.rule,
+        start=clock.start,
+        inputs=_inputs(clock),
+        extension_amount=clock.extension_amount,
+        extension_reason=reason,
+        pauses=clock.computation.get("pauses", []),
+        calendar=calendar or WorkCalendar(),
+    )
+    computation["extension_count"] = extensions + 1
+    clock.computation = computation
+    return _save(clock, f"clock extended: {reason}")
+
+
+@transaction.atomic
+def clock_pause(*, clock: Clock, on: dt.date, reason: str) -> Clock:
+    if clock.state != ClockState.OPEN:
+        raise ValidationError(_("Only a running deadline can be paused."))
+    if not reason.strip():
+        raise ValidationError(_("A pause needs a reason."))
+    clock.state = ClockState.PAUSED
+    clock.paused_on = on
+    clock.pause_reason = reason
+    return _save(clock, f"clock paused: {reason}")
+
+
+def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
+    assert clock.paused_on is not None
+    unit = _inputs(clock).get("unit", WORKDAYS)
+    days = (
+        workdays_between(clock.paused_on, on, calendar)
+        if unit == WORKDAYS
+        else (on - clock.paused_on).days
+    )
+    pauses = [
+        *clock.computation.get("pauses", []),
+        {
+            "from": clock.paused_on.isoformat(),
+            "to": on.isoformat(),
+            "days": max(days, 0),
+            "reason": clock.pause_reason,
+        },
+    ]
+    clock.paused_days += max(days, 0)
+    clock.due, computation = _compute(
+        rule=clock.rule,
+        start=clock.start,
+        inputs=_inputs(clock),
+        extension_amount=clock.extension_amount,
+        extension_reason=clock.extension_reason,
+        pauses=pauses,
+        calendar=calendar,
+    )
+    computation["extension_count"] = clock.computation.get("extension_count", 0)
+    clock.computation = computation
+    clock.state = ClockState.OPEN
+    clock.paused_on = None
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, clock: Clock, on: dt.date, calendar: WorkCalendar | None = None) -> Clock:
+    if clock.state != ClockState.PAUSED or clock.paused_on is None:
+        raise ValidationError(_("Only a paused deadline can be resumed."))
+    if on < clock.paused_on:
+        raise ValidationError(_("A deadline cannot resume before it was paused."))
+    return _save(_resume(clock, on, calendar or WorkCalendar()), "clock resumed")
+
+
+@transaction.atomic
+def clock_mark_complex(
+    *, clock: Clock, explanation: str, calendar: WorkCalendar | None = None
+) -> Clock:
+    """Switch to the rule's longer duration for complex items (TY-P2), with the explanation."""
+    _require_running(clock)
+    if not clock.rule.param("complex_amount"):
+        raise ValidationError(_("This rule has no longer limit for complex items."))
+    if not explanation.strip():
+        raise ValidationError(_("Record the explanation of why the item is complex."))
+    inputs = {
+        **_inputs(clock),
+        "complex": True,
+        "complex_explanation": explanation,
+        "amount_source": "rule",
+    }
+    clock.due, computation = _compute(
+        rule=clock.rule,
+        start=clock.start,
+        inputs=inputs,
+        extension_amount=clock.extension_amount,
+        extension_reason=clock.extension_reason,
+        pauses=clock.computation.get("pauses", []),
+        calendar=calendar or WorkCalendar(),
+    )
+    clock.computation = computation
+    return _save(clock, f"marked complex: {explanation}")
+
+
+def clocks_recompute_open(*, years: list[int] | None = None, rule: Rule | None = None) -> int:
+    """Recompute the due dates of running clocks after the calendar or a rule changed.
+
+    Frozen (done/cancelled) clocks are never touched. Returns the number of clocks changed."""
+    clocks = Clock.objects.filter(state__in=RUNNING).select_related("rule")
+    if rule is not None:
+        clocks = clocks.filter(rule=rule)
+    if years:
+        condition = Q()
+        for year in years:
+            condition |= (
+                Q(start__year=year)
+                | Q(due__year=year)
+                | Q(start__year__lt=year, due__year__gt=year)
+            )
+        clocks = clocks.filter(condition)
+    calendar = WorkCalendar()
+    changed = 0
+    with transaction.atomic():
+        for clock in clocks.select_for_update():
+            due, computation = _compute(
+                rule=clock.rule,
+                start=clock.start,
+                inputs=_inputs(clock),
+                extension_amount=clock.extension_amount,
+                extension_reason=clock.extension_reason,
+                pauses=clock.computation.get("pauses", []),
+                calendar=calendar,
+            )
+            computation["extension_count"] = clock.computation.get("extension_count", 0)
+            if due != clock.due or computation != clock.computation:
+                clock.due, clock.computation = due, computation
+                _save(clock, "due date recomputed after a calendar or rule change")
+                changed += 1
+    return changed
+
+
+def clocks_for_item(item: models.Model) -> models.QuerySet[Clock]:
+    return (
+        Clock.objects.for_item(item)
+        .select_related("rule", "unit", "person")
+        .order_by("start", "pk")
+    )
+
+
+__all__ = [
+    "DAYS",
+    "clock_cancel",
+    "clock_complete",
+    "clock_extend",
+    "clock_mark_complex",
+    "clock_pause",
+    "clock_resume",
+    "clock_start",
+    "clocks_for_item",
+    "clocks_recompute_open",
+    "rule_duration",
+]

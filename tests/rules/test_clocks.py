@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+
+from rules.clocks import (
+    clock_cancel,
+    clock_complete,
+    clock_extend,
+    clock_mark_complex,
+    clock_pause,
+    clock_resume,
+    clock_start,
+    clocks_for_item,
+    clocks_recompute_open,
+)
+from rules.models import CalendarDay, Clock, ClockState
+from rules.workdays import UnknownCalendarYear
+from tests.helpers import build_county, make_rule
+
+D = dt.date
+
+
+class ClockTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+        cls.item = cls.c.household_taoyuan
+        cls.reply = make_rule(
+            "T-REPLY",
+            params={
+                "start_event": "received",
+                "end_event": "replied",
+                "amount": 3,
+                "unit": "workdays",
+            },
+        )
+        cls.conclude = make_rule(
+            "T-CONCLUDE",
+            params={
+                "start_event": "accepted",
+                "end_event": "concluded",
+                "amount": 60,
+                "unit": "days",
+                "extension_amount": 30,
+                "max_extensions": 1,
+            },
+        )
+        cls.answer = make_rule(
+            "T-ANSWER",
+            params={
+                "start_event": "assigned",
+                "end_event": "answered",
+                "amount": 3,
+                "unit": "months",
+                "complex_amount": 6,
+            },
+        )
+
+    def start(self, rule, start: dt.date, **kwargs) -> Clock:
+        return clock_start(
+            rule=rule, item=self.item, step="reply", start=start, unit=self.c.qingshan, **kwargs
+        )
+
+    def test_working_day_clock_skips_national_day_and_counts_the_adjusted_saturday(self) -> None:
+        clock = self.start(self.reply, D(2026, 9, 30))
+        self.assertEqual(clock.due, D(2026, 10, 10))
+        skipped = [entry["date"] for entry in clock.computation["skipped"]]
+        self.assertIn("2026-10-01", skipped)
+        self.assertEqual(clock.computation["adjusted"][0]["date"], "2026-10-10")
+
+    def test_calendar_clock_landing_on_a_rest_day_moves_to_the_next_working_day(self) -> None:
+        # 2026-08-02 + 60 days = 2026-10-01, National Day: moves to Thursday 2026-10-08.
+        clock = self.start(self.conclude, D(2026, 8, 2))
+        self.assertEqual(clock.computation["raw_due"], "2026-10-01")
+        self.assertEqual(clock.due, D(2026, 10, 8))
+
+    def test_month_clock_clips_to_month_end_and_keeps_an_adjusted_saturday(self) -> None:
+        self.assertEqual(self.start(self.answer, D(2025, 11, 30)).due, D(2026, 2, 28))
+        self.assertEqual(self.start(self.answer, D(2023, 11, 30)).due, D(2024, 2, 29))
+
+    def test_completing_on_the_due_date_is_on_time_and_freezes(self) -> None:
+        clock = clock_complete(
+            clock=self.start(self.reply, D(2026, 9, 30)), done_on=D(2026, 10, 10)
+        )
+        self.assertEqual((clock.state, clock.on_time), (ClockState.DONE, True))
+        with self.assertRaises(ValidationError):
+            clock_complete(clock=clock, done_on=D(2026, 10, 12))
+
+    def test_completing_after_the_due_date_is_late(self) -> None:
+        clock = clock_complete(
+            clock=self.start(self.reply, D(2026, 9, 30)), done_on=D(2026, 10, 12)
+        )
+        self.assertIs(clock.on_time, False)
+
+    def test_one_extension_of_up_to_thirty_days_with_a_reason(self) -> None:
+        clock = self.start(
+            self.conclude, D(2026, 3, 2)
+        )  # +60 days = 2026-05-01 (Labour Day) → 05-06
+        self.assertEqual(clock.due, D(2026, 5, 6))
+        with self.assertRaises(ValidationError):
+            clock_extend(clock=clock, amount=31, reason="complex")
+        with self.assertRaises(ValidationError):
+            clock_extend(clock=clock, amount=30, reason=" ")
+        clock = clock_extend(clock=clock, amount=30, reason="needs a site survey")
+        self.assertEqual(
+            clock.due, D(2026, 5, 31) + dt.timedelta(days=1)
+        )  # 05-31 is a Sunday → 06-01
+        self.assertEqual(clock.computation["extension"]["reason"], "needs a site survey")
+        with self.assertRaises(ValidationError):
+            clock_extend(clock=clock, amount=1, reason="again")
+
+    def test_pause_adds_the_paused_working_days(self) -> None:
+        clock = self.start(self.reply, D(2026, 6, 1))  # Mon → due Thu 06-04
+        self.assertEqual(clock.due, D(2026, 6, 4))
+        clock = clock_pause(
+            clock=clock, on=D(2026, 6, 2), reason="waiting for the petitioner's papers"
+        )
+        clock = clock_resume(clock=clock, on=D(2026, 6, 5))  # 3 working days paused
+        self.assertEqual(clock.due, D(2026, 6, 9))
+        self.assertEqual(clock.computation["pauses"][0]["days"], 3)
+
+    def test_marking_complex_uses_the_longer_limit_with_the_explanation(self) -> None:
+        clock = clock_mark_complex(
+            clock=self.start(self.answer, D(2025, 11, 30)), explanation="several departments"
+        )
+        self.assertEqual(clock.due, D(2026, 5, 30) + dt.timedelta(days=2))  # 05-30 Sat → Mon 06-01
+        self.assertEqual(clock.computation["inputs"]["complex_explanation"], "several departments")
+
+    def test_cancel_needs_a_reason(self) -> None:
+        clock = self.start(self.reply, D(2026, 6, 1))
+        with self.assertRaises(ValidationError):
+            clock_cancel(clock=clock, reason="")
+        self.assertEqual(clock_cancel(clock=clock, reason="withdrawn").state, ClockState.CANCELLED)
+
+    def test_a_clock_in_an_unknown_year_is_refused(self) -> None:
+        with self.assertRaises(UnknownCalendarYear):
+            self.start(self.reply, D(2026, 12, 29))
+
+    def test_calendar_change_recomputes_open_clocks_but_never_frozen_ones(self) -> None:
+        open_clock = self.start(self.reply, D(2026, 6, 1))
+        done_clock = clock_complete(
+            clock=self.start(self.reply, D(2026, 6, 1)), done_on=D(2026, 6, 3)
+        )
+        CalendarDay.objects.create(date=D(2026, 6, 3), kind="holiday", name="test")
+        self.assertEqual(clocks_recompute_open(years=[2026]), 1)
+        open_clock.refresh_from_db()
+        done_clock.refresh_from_db()
+        self.assertEqual(open_clock.due, D(2026, 6, 5))
+        self.assertEqual(done_clock.due, D(2026, 6, 4))
+
+    def test_rule_change_recomputes_its_open_clocks(self) -> None:
+        clock = self.start(self.reply, D(2026, 6, 1))
+        self.reply.params = {**self.reply.params, "amount": 5}
+        self.reply.save()
+        self.assertEqual(clocks_recompute_open(rule=self.reply), 1)
+        clock.refresh_from_db()
+        self.assertEqual(clock.due, D(2026, 6, 8))
+
+    def test_an_item_may_run_several_clocks_with_history(self) -> None:
+        self.start(self.reply, D(2026, 6, 1))
+        self.start(self.conclude, D(2026, 6, 1))
+        clocks = list(clocks_for_item(self.item))
+        self.assertEqual([c.rule.rule_id for c in clocks], ["T-REPLY", "T-CONCLUDE"])
+        self.assertEqual(clocks[0].history.count(), 1)
