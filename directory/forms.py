@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .base import join_codes
+from .models import Household, HouseholdCategory, OrgUnit, UnitKind
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Head of household or code"))
+    village = forms.ModelChoiceField(
+        label=_("Village / community"), queryset=OrgUnit.objects.none(), required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—"), *HouseholdCategory.choices], required=False
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = units.villages()
+
+
+class HouseholdForm(forms.ModelForm):
+    category_choices = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=HouseholdCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
+
+    class Meta:
+        model = Household
+        fields = ["code", "head", "village", "group", "size", "address", "phone"]
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = units.villages()
+        self.fields["group"].queryset = units.of_kind(UnitKind.GROUP)
+        self.fields["category_choices"].initial = self.instance.category_list
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.instance.categories = join_codes(cleaned.get("category_choices") or [])
+        return cleaned
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or code"))
+    post = forms.ChoiceField(label=_("Post"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import Post
+
+        super().__init__(*args, **kwargs)
+        self.fields["post"].choices = [("", "—"), *Post.choices]

@@ -1,0 +1,100 @@
+"""Org tree, people and households: every queryset through directory.access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import navigation
+from .access import (
+    get_household_for_user,
+    get_person_for_user,
+    households_for_user,
+    people_for_user,
+    units_for_user,
+)
+from .forms import HouseholdFilterForm, HouseholdForm, PersonFilterForm
+from .models import Link, Role
+from .paging import page_of
+from .services import household_save
+
+navigation.register(gettext_lazy("Org units"), "unit-list", order=20)
+navigation.register(gettext_lazy("People"), "person-list", order=21)
+navigation.register(gettext_lazy("Households"), "household-list", order=22)
+
+EDITOR_ROLES = (Role.ADMIN, Role.UNIT_STAFF)
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = units_for_user(request.user).select_related("parent")
+    return render(request, "directory/unit_list.html", {"units": units})
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonFilterForm(request.GET or None)
+    people = people_for_user(request.user).select_related("unit")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            people = people.filter(Q(name__icontains=q) | Q(code__icontains=q))
+        if post := form.cleaned_data["post"]:
+            people = people.with_post(post)
+    return render(
+        request, "directory/person_list.html", {"form": form, "page": page_of(people, request)}
+    )
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    links = Link.objects.filter(person=person).select_related("unit")
+    return render(request, "directory/person_detail.html", {"person": person, "links": links})
+
+
+def household_list(request: HttpRequest) -> HttpResponse:
+    units = units_for_user(request.user)
+    form = HouseholdFilterForm(request.GET or None, units=units)
+    households = households_for_user(request.user).select_related("village", "group")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            households = households.filter(Q(head__icontains=q) | Q(code__icontains=q))
+        if village := form.cleaned_data["village"]:
+            households = households.filter(village=village)
+        if category := form.cleaned_data["category"]:
+            households = households.in_category(category)
+    context = {
+        "form": form,
+        "page": page_of(households, request),
+        "can_edit": request.user.has_role(*EDITOR_ROLES),
+    }
+    return render(request, "directory/household_list.html", context)
+
+
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for_user(request.user, pk)
+    history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    context = {
+        "household": household,
+        "history": history,
+        "can_edit": request.user.has_role(*EDITOR_ROLES),
+    }
+    return render(request, "directory/household_detail.html", context)
+
+
+def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not request.user.has_role(*EDITOR_ROLES):
+        raise PermissionDenied
+    household = get_household_for_user(request.user, pk) if pk else None
+    form = HouseholdForm(
+        request.POST or None, instance=household, units=units_for_user(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = household_save(
+            household=form.instance, reason=form.cleaned_data["reason"] or "edited in the browser"
+        )
+        messages.success(request, _("Household %(name)s saved.") % {"name": saved})
+        return redirect("household-detail", pk=saved.pk)
+    return render(request, "directory/household_form.html", {"form": form, "household": household})
