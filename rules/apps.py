@@ -9,4 +9,5 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rules")
 
     def ready(self) -> None:
-        from . import evaluators  # noqa: F401  (registers the kind evaluators)
+        # Registrations: the kind evaluators and the today panels.
+        from . import evaluators, panels_clocks, today_panels  # noqa: F401

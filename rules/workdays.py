@@ -16,7 +16,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WORKDAYS = "workdays"
 DAYS = "days"
@@ -221,3 +223,210 @@ def explain_due(
             "due": due.isoformat(),
         },
     )
+
+
+# --- Describing a computation to people -------------------------------------------------------
+
+# More weekend runs than this are summarised as a count: a long period skips many weekends
+# and listing each one buries the holidays that matter.
+_MAX_WEEKEND_RUNS_LISTED = 6
+
+
+def format_day(value: str | dt.date) -> str:
+    """A date the local way (2026年10月8日 in Chinese), from a date or an ISO string."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def format_span(first: str | dt.date, last: str | dt.date) -> str:
+    if first == last:
+        return format_day(first)
+    return _("%(first)s – %(last)s") % {"first": format_day(first), "last": format_day(last)}
+
+
+def describe_duration(amount: int, unit: str) -> str:
+    """'3 working days', '15 days', '1 week', '3 months' (translated)."""
+    if unit == WORKDAYS:
+        text = ngettext("%(n)d working day", "%(n)d working days", amount)
+    elif unit == DAYS:
+        text = ngettext("%(n)d day", "%(n)d days", amount)
+    elif unit == WEEKS:
+        text = ngettext("%(n)d week", "%(n)d weeks", amount)
+    elif unit == MONTHS:
+        text = ngettext("%(n)d month", "%(n)d months", amount)
+    else:
+        return f"{amount} {unit}"
+    return text % {"n": amount}
+
+
+def describe_day_reason(reason: str, name: str = "") -> str:
+    """Why a day is (not) a working day: '国庆节 holiday', 'weekend', 'adjusted working day'."""
+    if reason == "holiday":
+        return _("%(name)s holiday") % {"name": name} if name else _("holiday")
+    if reason == "weekend":
+        return _("weekend")
+    if reason == "adjusted_workday":
+        if name:
+            return _("adjusted working day for %(name)s") % {"name": name}
+        return _("adjusted working day")
+    return _("working day")
+
+
+def _runs(notes: list[dict[str, str]]) -> list[tuple[str, str, str, str]]:
+    """Group consecutive days with the same reason and name: (first, last, reason, name)."""
+    runs: list[tuple[str, str, str, str]] = []
+    for note in notes:
+        day = dt.date.fromisoformat(note["date"])
+        reason, name = note.get("reason", ""), note.get("name", "")
+        if runs:
+            first, last, last_reason, last_name = runs[-1]
+            follows = dt.date.fromisoformat(last) + dt.timedelta(days=1) == day
+            if follows and (reason, name) == (last_reason, last_name):
+                runs[-1] = (first, note["date"], reason, name)
+                continue
+        runs.append((note["date"], note["date"], reason, name))
+    return runs
+
+
+def _describe_skipped(computation: dict[str, Any]) -> list[str]:
+    skipped = computation.get("skipped", [])
+    holidays = [note for note in skipped if note.get("reason") != "weekend"]
+    weekends = [note for note in skipped if note.get("reason") == "weekend"]
+    # Holidays and adjusted working days in date order; weekends summarised after them.
+    dated = [
+        (
+            first,
+            _("Skipped %(span)s: %(reason)s.")
+            % {"span": format_span(first, last), "reason": describe_day_reason(reason, name)},
+        )
+        for first, last, reason, name in _runs(holidays)
+    ]
+    dated += [
+        (
+            note["date"],
+            _("Counted %(day)s: %(reason)s.")
+            % {
+                "day": format_day(note["date"]),
+                "reason": describe_day_reason("adjusted_workday", note.get("name", "")),
+            },
+        )
+        for note in computation.get("adjusted", [])
+    ]
+    lines = [line for _day, line in sorted(dated)]
+    if weekends:
+        runs = _runs(weekends)
+        count = len(weekends)
+        if len(runs) > _MAX_WEEKEND_RUNS_LISTED:
+            text = ngettext(
+                "Skipped %(count)d weekend day.", "Skipped %(count)d weekend days.", count
+            )
+            lines.append(text % {"count": count})
+        else:
+            spans = _(", ").join(format_span(first, last) for first, last, _r, _n in runs)
+            text = ngettext(
+                "Skipped %(count)d weekend day: %(days)s.",
+                "Skipped %(count)d weekend days: %(days)s.",
+                count,
+            )
+            lines.append(text % {"count": count, "days": spans})
+    return lines
+
+
+def _describe_calendar_end(computation: dict[str, Any]) -> list[str]:
+    start = computation.get("effective_start") or computation["start"]
+    raw = computation.get("raw_due") or computation["due"]
+    values = {
+        "duration": describe_duration(computation["amount"], computation["unit"]),
+        "start": format_day(start),
+        "raw": format_day(raw),
+        "due": format_day(computation["due"]),
+    }
+    moved = computation.get("moved", [])
+    adjusted = computation.get("adjusted", [])
+    if moved:
+        values["reason"] = describe_day_reason(moved[0]["reason"], moved[0].get("name", ""))
+        line = _(
+            "%(duration)s after %(start)s is %(raw)s, which falls on a rest day (%(reason)s); "
+            "moved to the next working day, %(due)s."
+        )
+    elif not computation.get("roll_to_workday", True):
+        line = _(
+            "%(duration)s after %(start)s is %(raw)s; under this rule a due date on a rest day "
+            "does not move."
+        )
+    elif adjusted:
+        values["reason"] = describe_day_reason("adjusted_workday", adjusted[0].get("name", ""))
+        line = _("%(duration)s after %(start)s is %(raw)s, a working day: %(reason)s.")
+    else:
+        line = _("%(duration)s after %(start)s is %(raw)s, a working day.")
+    lines = [line % values]
+    start_day, raw_day = dt.date.fromisoformat(start), dt.date.fromisoformat(raw)
+    if computation["unit"] == MONTHS and raw_day.day != start_day.day:
+        lines.append(
+            _("That month has no day %(day)s, so the period ends on the month's last day.")
+            % {"day": start_day.day}
+        )
+    return lines
+
+
+def _describe_changes(computation: dict[str, Any], unit: str) -> list[str]:
+    """Extension and pauses, as the clock code records them."""
+    lines: list[str] = []
+    extension = computation.get("extension")
+    if extension and extension.get("amount"):
+        values = {
+            "duration": describe_duration(int(extension["amount"]), extension.get("unit") or unit),
+            "reason": extension.get("reason", ""),
+        }
+        if values["reason"]:
+            lines.append(_("Extended by %(duration)s. Reason: %(reason)s") % values)
+        else:
+            lines.append(_("Extended by %(duration)s.") % values)
+    for pause in computation.get("pauses", []):
+        values = {
+            "first": format_day(pause["from"]),
+            "last": format_day(pause["to"]) if pause.get("to") else "",
+            "duration": describe_duration(int(pause.get("days", 0)), unit),
+            "reason": pause.get("reason", ""),
+        }
+        if values["last"]:
+            line = _("Paused from %(first)s to %(last)s (%(duration)s). Reason: %(reason)s")
+        else:
+            line = _("Paused since %(first)s. Reason: %(reason)s")
+        lines.append(line % values)
+    return lines
+
+
+def describe_computation(computation: dict[str, Any]) -> list[str]:
+    """Human lines explaining a due-date computation (as stored on a clock), translated.
+
+    Works on the dicts `explain_due` returns and on the clock code's additions (`extension`,
+    `pauses`, `base_amount`, `effective_start`); unknown keys are ignored."""
+    if not computation or "due" not in computation or "start" not in computation:
+        return []
+    unit = computation.get("unit", WORKDAYS)
+    total = int(computation.get("amount", 0))
+    base = int(computation.get("base_amount", total))
+    values = {"start": format_day(computation["start"]), "duration": describe_duration(base, unit)}
+    if unit == WORKDAYS:
+        lines = [
+            _(
+                "Start: %(start)s; period: %(duration)s (day 1 is the first working day after "
+                "the start)."
+            )
+            % values
+        ]
+    else:
+        lines = [_("Start: %(start)s; period: %(duration)s.") % values]
+    lines += _describe_changes(computation, unit)
+    if unit == WORKDAYS:
+        if total != base:
+            lines.append(
+                _("In all, %(duration)s are counted.")
+                % {"duration": describe_duration(total, unit)}
+            )
+        lines += _describe_skipped(computation)
+    else:
+        lines += _describe_calendar_end(computation)
+    lines.append(_("Due: %(due)s.") % {"due": format_day(computation["due"])})
+    return lines

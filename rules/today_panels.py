@@ -1,0 +1,58 @@
+"""The calendar's navigation entry and its "today" panel: the loud warning that the next
+year's holiday schedule has not been entered. Imported once from RulesConfig.ready()."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from directory import navigation
+from directory.today import register_panel
+
+from .models import CalendarYear
+
+
+def warning_year(today: dt.date, known: Collection[int]) -> int | None:
+    """The year an administrator must enter now, given the years the calendar knows.
+
+    The current year when it is missing (a deployment, or a December warning ignored into
+    January); otherwise next year once December has come: the State Council publishes the
+    schedule in November, and deadlines started in December already reach into next year."""
+    if today.year not in known:
+        return today.year
+    if today.month == 12 and today.year + 1 not in known:
+        return today.year + 1
+    return None
+
+
+def missing_next_year_warning(today: dt.date) -> int | None:
+    """The year to enter now (see `warning_year`), or None when nothing is missing."""
+    wanted = (today.year, today.year + 1)
+    known = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    return warning_year(today, known)
+
+
+def enter_year_url(year: int) -> str:
+    return f"{reverse('calendar-year-new')}?year={year}"
+
+
+def _panel_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | None:
+    year = missing_next_year_warning(today)
+    if year is None:
+        return None
+    return {"missing_year": year, "current": year == today.year, "enter_url": enter_year_url(year)}
+
+
+navigation.register(_("Working-day calendar"), "calendar-list", roles=("admin",), order=80)
+register_panel(
+    "calendar-missing-year",
+    "rules/_today_calendar.html",
+    _panel_context,
+    roles=("admin",),
+    order=10,
+)
