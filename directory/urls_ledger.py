@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_ledger
+
+urlpatterns = [
+    path("", views_ledger.ledger_import, name="ledger-import"),
+    path("template.xlsx", views_ledger.ledger_template, name="ledger-template"),
+]
