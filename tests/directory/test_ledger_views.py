@@ -122,3 +122,12 @@ class LedgerTemplateDownloadTests(TestCase):
         result = run_import(workbook, dry_run=False, filename="ledger-template.xlsx")
         self.assertEqual(result.errors, [])
         self.assertTrue(Household.objects.filter(code="EX-H1").exists())
+
+    def test_an_administrator_uploads_the_template_unchanged(self) -> None:
+        self.client.login(username="admin", password=PASSWORD)
+        template = io.BytesIO(self.client.get(reverse("ledger-template")).content)
+
+        response = self.client.post(reverse("ledger-import"), {"file": upload(template)})
+
+        self.assertContains(response, 'id="ledger-result"')
+        self.assertTrue(OrgUnit.objects.filter(code="EX").exists())
