@@ -10,6 +10,6 @@ from . import navigation as nav
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
-        "nav_items": nav.items_for(request.user),
+        "nav_items": nav.items_for(request.user, request.path),
         "site_name": settings.SITE_NAME,
     }

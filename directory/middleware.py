@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 # Prefixes anyone may open without an account (the public appeal form, published rosters, …).
 PUBLIC_PREFIXES: tuple[str, ...] = (
@@ -29,3 +31,23 @@ class LoginRequiredMiddleware:
         if not public and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user chose another language with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; government offices
+    run browsers in every configuration, and the product is Chinese first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

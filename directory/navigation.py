@@ -27,7 +27,8 @@ def register(label: Any, url_name: str, roles: tuple[str, ...] = (), order: int 
     _items[url_name] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
 
 
-def items_for(user: Any) -> list[dict[str, str]]:
+def items_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The entries the user may open; `current` marks the one whose URL prefixes `path`."""
     if not getattr(user, "is_authenticated", False):
         return []
     result = []
@@ -38,5 +39,15 @@ def items_for(user: Any) -> list[dict[str, str]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        result.append({"label": str(item.label), "url": url, "name": item.url_name})
+        result.append(
+            {"label": str(item.label), "url": url, "name": item.url_name, "current": False}
+        )
+    # The longest matching prefix wins ("/" is the today page only when nothing else matches).
+    matches = [
+        entry
+        for entry in result
+        if path == entry["url"] or (entry["url"] != "/" and path.startswith(entry["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["current"] = True
     return result

@@ -18,10 +18,6 @@ class LoginTests(TestCase):
         self.assertContains(response, 'name="username"')
         self.assertNotContains(response, 'class="site-nav"')
 
-    def test_browser_asking_for_english_gets_english(self) -> None:
-        response = self.client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
-        self.assertContains(response, '<html lang="en">')
-
     def test_wrong_password_shows_an_error_beside_the_form(self) -> None:
         response = self.client.post(reverse("login"), {"username": "clerk", "password": "nope"})
         self.assertEqual(response.status_code, 200)
@@ -90,3 +86,19 @@ class HeaderTests(TestCase):
         self.assertIn("/static/vendor/htmx/htmx.min.js", html)
         self.assertNotIn("//cdn", html)
         self.assertNotIn("https://", html)
+
+
+class LanguageTests(TestCase):
+    def test_the_interface_is_chinese_even_for_an_english_browser(self) -> None:
+        response = self.client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="zh-hans">')
+
+    def test_the_language_switch_chooses_english(self) -> None:
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, '<html lang="en">')
+
+    def test_the_login_page_shows_the_product_name(self) -> None:
+        from django.conf import settings
+
+        self.assertContains(self.client.get(reverse("login")), settings.SITE_NAME)
