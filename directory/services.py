@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import Household, Link, OrgUnit, Person, User
+from .models import Household, Link, OrgUnit, Person, Role, User
 
 
 def _save(obj: Any, reason: str) -> Any:
@@ -67,7 +67,8 @@ def account_create(
         display_name=display_name,
         person=person,
         is_superuser=is_superuser,
-        is_staff=is_superuser,
+        # Administrators keep the org tree, people and accounts in the admin site.
+        is_staff=is_superuser or Role.ADMIN in roles,
     )
     user.set_password(password)
     user.full_clean()

@@ -26,6 +26,7 @@ from .services import household_save
 navigation.register(gettext_lazy("Org units"), "unit-list", order=20)
 navigation.register(gettext_lazy("People"), "person-list", order=21)
 navigation.register(gettext_lazy("Households"), "household-list", order=22)
+navigation.register(gettext_lazy("Administration"), "admin:index", roles=(Role.ADMIN,), order=99)
 
 EDITOR_ROLES = (Role.ADMIN, Role.UNIT_STAFF)
 

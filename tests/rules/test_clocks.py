@@ -165,3 +165,27 @@ class ClockTests(TestCase):
         clocks = list(clocks_for_item(self.item))
         self.assertEqual([c.rule.rule_id for c in clocks], ["T-REPLY", "T-CONCLUDE"])
         self.assertEqual(clocks[0].history.count(), 1)
+
+
+class DeadlineScanTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+        cls.rule = make_rule("T-SCAN")
+
+    def test_the_scan_of_open_clocks_is_one_query_whatever_the_number_of_clocks(self) -> None:
+        for day in (1, 2, 3, 8, 9):
+            clock_start(
+                rule=self.rule, item=self.c.household_taoyuan, step="reply", start=D(2026, 6, day)
+            )
+        done = Clock.objects.first()
+        clock_complete(clock=done, done_on=D(2026, 6, 2))
+        with self.assertNumQueries(1):
+            due = list(Clock.objects.open().due_before(D(2026, 6, 12)))
+        # Open clocks due before 12 June: those started 1–3 June (due 8–10 June), not the done one.
+        self.assertEqual([c.due for c in due], [D(2026, 6, 9), D(2026, 6, 10)])
+
+    def test_the_open_due_date_index_is_partial(self) -> None:
+        index = next(i for i in Clock._meta.indexes if i.name == "clock_open_due")
+        self.assertEqual(index.fields, ["due"])
+        self.assertEqual(str(index.condition), "(AND: ('state', 'open'))")
