@@ -159,7 +159,7 @@ class YearFormTests(CalendarPageTestCase):
     def test_a_date_in_another_year_changes_nothing_and_says_why(self) -> None:
         response = self._post_new(holidays="2026-12-31 元旦\n2027-01-01 元旦")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "is not in 2027")
+        self.assertContains(response, "不在2027年内")
         self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
         self.assertFalse(CalendarDay.objects.filter(year=2027).exists())
 
@@ -170,21 +170,21 @@ class YearFormTests(CalendarPageTestCase):
 
     def test_a_weekday_listed_as_working_day_is_refused(self) -> None:
         response = self._post_new(workdays="2027-02-22 春节")  # a Monday
-        self.assertContains(response, "must be a Saturday or a Sunday")
+        self.assertContains(response, "调休上班日必须是星期六或星期日")
         self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
 
     def test_parse_errors_and_schedule_errors_show_in_one_round(self) -> None:
         response = self._post_new(holidays="2027-01-01 元旦\n一月 元旦", workdays="2027-01-01 元旦")
-        self.assertContains(response, "Not a date or a date range")
-        self.assertContains(response, "cannot be both a holiday and an adjusted working day")
+        self.assertContains(response, "不是日期或日期区间")
+        self.assertContains(response, "不能既是放假日又是调休上班日")
 
     def test_an_impossible_date_is_refused(self) -> None:
         response = self._post_new(holidays="2027-02-30 春节")
-        self.assertContains(response, "is not a valid date")
+        self.assertContains(response, "不是有效日期")
 
     def test_a_known_year_cannot_be_entered_again_as_new(self) -> None:
         response = self._post_new(year="2026", holidays="2026-01-01 元旦", workdays="")
-        self.assertContains(response, "already has 2026")
+        self.assertContains(response, "工作日历中已有2026年")
         self.assertEqual(CalendarYear.objects.get(year=2026).source, CalendarSource.PACKAGE)
 
     def test_replacing_a_known_year_keeps_only_the_posted_days(self) -> None:
