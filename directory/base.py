@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -42,6 +42,17 @@ class SoftDeleteModel(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def validated_save(obj: M, reason: str) -> M:
+    """full_clean() then save(), with the reason kept in the record's history."""
+    obj.full_clean()
+    obj._change_reason = reason  # type: ignore[attr-defined]
+    obj.save()
+    return obj
 
 
 def split_codes(value: str | Iterable[str] | None) -> list[str]:

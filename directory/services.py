@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from .base import validated_save as _save
 from .models import Household, Link, OrgUnit, Person, Role, User
-
-
-def _save(obj: Any, reason: str) -> Any:
-    obj.full_clean()
-    obj._change_reason = reason
-    obj.save()
-    return obj
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from directory.base import validated_save as _save
 from directory.models import OrgUnit, Person
 
 from .models import Clock, ClockState, Rule, RuleKind
@@ -82,13 +83,6 @@ def _compute(
     if pauses:
         computation["pauses"] = pauses
     return result.due, computation
-
-
-def _save(clock: Clock, reason: str) -> Clock:
-    clock.full_clean()
-    clock._change_reason = reason
-    clock.save()
-    return clock
 
 
 @transaction.atomic
