@@ -16,6 +16,17 @@ urlpatterns = [
     path("rules/", include("rules.urls")),
     path("calendar/", include("rules.urls_calendar")),
     path("ledger/", include("directory.urls_ledger")),
+    path("petitions/", include("petitions.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("visits/", include("visits.urls")),
+    path("assistance/", include("assistance.urls")),
+    path("reports/", include("reports.urls")),
+    # Pages anyone may open without an account (see directory.middleware.PUBLIC_PREFIXES).
+    path("public/petitions/", include("petitions.urls_public")),
+    path("public/proposals/", include("proposals.urls_public")),
+    path("public/visits/", include("visits.urls_public")),
+    path("public/assistance/", include("assistance.urls_public")),
+    path("public/reports/", include("reports.urls_public")),
     path("django-admin/", admin.site.urls),
     path("", include("directory.urls")),
 ]

@@ -6,6 +6,7 @@ second run changes nothing. Later steps (a year of activity, open deadlines) are
 
 from __future__ import annotations
 
+import importlib
 import random
 from dataclasses import dataclass
 from io import StringIO
@@ -265,10 +266,32 @@ def load_rule_packs(stdout: Any) -> None:
     call_command("load_rules", *available_packs(), stdout=stdout)
 
 
-def login_table() -> list[tuple[str, str, str, str]]:
+# Apps that add demo records: each may have a `<app>/demo.py` with
+#   build(*, stdout) -> list[str]   (idempotent; returns the usernames of demo accounts it made,
+#                                    which get the demo password and appear in the login table)
+DEMO_APPS = ("visits", "petitions", "proposals", "assistance", "reports")
+
+
+def build_app_records(stdout: Any) -> list[str]:
+    usernames: list[str] = []
+    for app in DEMO_APPS:
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{app}.demo":
+                continue
+            raise
+        usernames.extend(module.build(stdout=stdout))
+    return usernames
+
+
+def login_table(extra_usernames: list[str] = ()) -> list[tuple[str, str, str, str]]:  # type: ignore[assignment]
     rows = []
-    for spec in ACCOUNTS:
-        user = User.objects.select_related("unit").get(username=spec.username)
+    usernames = [spec.username for spec in ACCOUNTS] + [
+        u for u in extra_usernames if u not in {s.username for s in ACCOUNTS}
+    ]
+    for username in usernames:
+        user = User.objects.select_related("unit").get(username=username)
         roles = "、".join(user.role_labels()) or _("administrator")
         rows.append((user.username, DEMO_PASSWORD, roles, user.unit.name if user.unit else ""))
     return rows
@@ -299,10 +322,11 @@ class Command(BaseCommand):
             created["accounts"] = build_accounts()
         # The loader's per-pack report only at -v 2: `make run` has just printed it.
         load_rule_packs(self.stdout if options["verbosity"] >= 2 else StringIO())
+        extra_accounts = build_app_records(self.stdout if options["verbosity"] >= 2 else StringIO())
         summary = ", ".join(f"{key} +{value}" for key, value in created.items())
         self.stdout.write(_("Demo county ready (%(summary)s).") % {"summary": summary})
         header = (_("username"), _("password"), _("role"), _("unit"))
-        self.stdout.write(format_table(header, login_table()))
+        self.stdout.write(format_table(header, login_table(extra_accounts)))
         self.stdout.write(
             _("Open the address the server prints (default http://127.0.0.1:8000/) and log in.")
         )
