@@ -195,3 +195,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Reminders: working days before a due date at which people are reminded, and how many
+# working days after the due date an overdue item escalates from the supervising office to the
+# leader in charge.
+REMINDER_DUE_SOON_WORKDAYS = [int(n) for n in envlist("REMINDER_DUE_SOON_WORKDAYS", "3,1")]
+ESCALATE_TO_LEADER_AFTER_WORKDAYS = envint("ESCALATE_TO_LEADER_AFTER_WORKDAYS", "3")
+# A reminder claimed by a worker that died is handed to another after this many seconds.
+REMINDER_CLAIM_TIMEOUT = envint("REMINDER_CLAIM_TIMEOUT", "900")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("rules/", include("rules.urls")),
     path("calendar/", include("rules.urls_calendar")),
+    path("notifications/", include("rules.urls_reminders")),
     path("ledger/", include("directory.urls_ledger")),
     path("petitions/", include("petitions.urls")),
     path("proposals/", include("proposals.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -266,3 +267,107 @@ class Clock(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.state == ClockState.OPEN and self.due < today
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("due soon")
+    DUE_TODAY = "due_today", _("due today")
+    OVERDUE = "overdue", _("overdue")
+    ESCALATED_OFFICE = "escalated_office", _("overdue: escalated to the supervising office")
+    ESCALATED_LEADER = "escalated_leader", _("overdue: escalated to the leader in charge")
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    CLAIMED = "claimed", _("being delivered")
+    SENT = "sent", _("sent")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Reminder(models.Model):
+    """One reminder of one clock for one person at one stage. The unique key makes the scan
+    idempotent; the state moves pending → claimed → sent by conditional updates, so that two
+    workers, or a worker restarted after a crash, deliver each reminder once."""
+
+    clock = models.ForeignKey(
+        Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    lead = models.PositiveSmallIntegerField(_("working days before the due date"), default=0)
+    due = models.DateField(_("due date reminded of"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    notification = models.ForeignKey(
+        "Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock", "kind", "lead", "due", "recipient"], name="unique_reminder"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="reminder_state"),
+            models.Index(fields=["claim_token"], name="reminder_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class Notification(models.Model):
+    """An entry of a user's in-app inbox: a digest of the reminders delivered together."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    items = models.JSONField(_("items"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(_("e-mail"), max_length=10, default="none")
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliveryPreference(models.Model):
+    """Which channels a user wants reminders on (the inbox always receives them)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_preference"
+    )
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by text message"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -24,6 +24,8 @@ if [ -d rules/packs ] && "$PY" manage.py help load_rules >/dev/null 2>&1; then
 fi
 say "building the demo county"
 "$PY" manage.py demo
+say "declaring the queue's schedules"
+"$PY" manage.py setup_schedules
 
 WORKER_PID=""
 SERVER_PID=""

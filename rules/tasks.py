@@ -1,0 +1,11 @@
+"""Queue tasks: thin wrappers that load and call a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .reminders import deadline_run
+
+
+def run_deadline_scan() -> dict[str, Any]:
+    return deadline_run()

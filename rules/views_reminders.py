@@ -1,0 +1,131 @@
+"""The inbox of reminders and the supervisor's page of overdue and due-soon deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from directory import navigation
+from directory.access import units_for_user
+from directory.models import Role
+from directory.paging import page_of
+from directory.timeutil import today as local_today
+
+from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
+from .workdays import UnknownCalendarYear, add_workdays
+
+navigation.register(
+    gettext_lazy("Deadlines"),
+    "deadline-board",
+    roles=(Role.SUPERVISOR, Role.PETITION_OFFICE, Role.ADMIN),
+    order=60,
+)
+
+BOARD_ROLES = (Role.SUPERVISOR, Role.PETITION_OFFICE, Role.ADMIN)
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(user=request.user)
+    return render(request, "rules/inbox.html", {"page": page_of(notifications, request, size=30)})
+
+
+def inbox_count(request: HttpRequest) -> HttpResponse:
+    """The unread count, fetched by htmx after the page loads (keeps page query counts flat)."""
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(request, "rules/_inbox_count.html", {"unread": unread})
+
+
+def inbox_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("inbox")
+    mine = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if pk is not None:
+        get_object_or_404(Notification, pk=pk, user=request.user)
+        mine = mine.filter(pk=pk)
+    mine.update(read_at=timezone.now())
+    return redirect("inbox")
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = DeliveryPreference
+        fields = ["email", "sms"]
+
+
+def inbox_preferences(request: HttpRequest) -> HttpResponse:
+    preference, _created = DeliveryPreference.objects.get_or_create(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your delivery choices are saved."))
+        return redirect("inbox")
+    return render(request, "rules/inbox_preferences.html", {"form": form})
+
+
+class BoardFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=None, required=False)
+    item_type = forms.ChoiceField(label=gettext_lazy("Kind of item"), required=False)
+    rule = forms.ModelChoiceField(
+        label=gettext_lazy("Rule"),
+        queryset=Rule.objects.of_kind(RuleKind.DEADLINE),
+        required=False,
+        to_field_name="rule_id",
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_for_user(user)
+        types = ContentType.objects.filter(pk__in=Clock.objects.values("content_type")).order_by(
+            "app_label", "model"
+        )
+        self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
+
+
+def _horizon(today: dt.date) -> dt.date:
+    try:
+        return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0))
+    except UnknownCalendarYear:
+        return dt.date(today.year, 12, 31)
+
+
+def deadline_board(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(*BOARD_ROLES):
+        raise PermissionDenied
+    today = local_today()
+    form = BoardFilterForm(request.GET or None, user=request.user)
+    clocks = Clock.objects.open().visible_to(request.user).filter(due__lte=_horizon(today))
+    if form.is_valid():
+        if unit := form.cleaned_data["unit"]:
+            clocks = clocks.filter(unit__path__startswith=unit.path)
+        if item_type := form.cleaned_data["item_type"]:
+            clocks = clocks.filter(content_type_id=item_type)
+        if rule := form.cleaned_data["rule"]:
+            clocks = clocks.filter(rule=rule)
+    counts = clocks.aggregate(
+        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today))
+    )
+    by_unit = (
+        clocks.values("unit__name")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
+        .order_by("-late", "-n")[:20]
+    )
+    rows = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    context = {
+        "form": form,
+        "today": today,
+        "counts": counts,
+        "by_unit": by_unit,
+        "page": page_of(rows, request),
+    }
+    return render(request, "rules/deadline_board.html", context)
