@@ -13,18 +13,32 @@ from django.urls import NoReverseMatch, reverse
 class NavItem:
     label: Any  # a lazy translation
     url_name: str
-    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every signed-in user
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty: any role
+    everyone: bool = False  # also accounts without a role (deputies and members)
     order: int = 100
 
     def allowed(self, user: Any) -> bool:
-        return not self.roles or user.is_superuser or user.has_role(*self.roles)
+        if user.is_superuser or self.everyone:
+            return True
+        return user.has_role(*self.roles) if self.roles else bool(user.role_list)
 
 
 _items: dict[str, NavItem] = {}
 
 
-def register(label: Any, url_name: str, roles: tuple[str, ...] = (), order: int = 100) -> None:
-    _items[url_name] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+def register(
+    label: Any,
+    url_name: str,
+    roles: tuple[str, ...] = (),
+    order: int = 100,
+    *,
+    everyone: bool = False,
+) -> None:
+    """An entry for the given roles; without roles, for every account that has a role; with
+    `everyone`, also for accounts without one (a deputy's own items)."""
+    _items[url_name] = NavItem(
+        label=label, url_name=url_name, roles=frozenset(roles), order=order, everyone=everyone
+    )
 
 
 def items_for(user: Any, path: str = "") -> list[dict[str, Any]]:

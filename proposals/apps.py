@@ -6,4 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ProposalsConfig(AppConfig):
     name = "proposals"
-    verbose_name = _("Proposals")
+    verbose_name = _("Suggestions and proposals")
+
+    def ready(self) -> None:
+        # Registrations: evaluators, ledger sheets and the today panel.
+        from . import evaluators, ledger_sheets, panels  # noqa: F401

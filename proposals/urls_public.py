@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_lists
+
+urlpatterns = [
+    path("lists/", views_lists.public_lists, name="public-lists"),
+]

@@ -291,8 +291,9 @@ def login_table(extra_usernames: list[str] = ()) -> list[tuple[str, str, str, st
         u for u in extra_usernames if u not in {s.username for s in ACCOUNTS}
     ]
     for username in usernames:
-        user = User.objects.select_related("unit").get(username=username)
-        roles = "、".join(user.role_labels()) or _("administrator")
+        user = User.objects.select_related("unit", "person").get(username=username)
+        labels = user.role_labels() or (user.person.post_labels() if user.person else [])
+        roles = "、".join(labels) or (_("administrator") if user.is_superuser else "—")
         rows.append((user.username, DEMO_PASSWORD, roles, user.unit.name if user.unit else ""))
     return rows
 
