@@ -90,6 +90,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # A live-server test flushes the database after each test, the migration-seeded
+        # working-day calendar included: seed it again (idempotent) so every test has it.
+        from rules.calendar_seed import seed_from_package
+        from rules.models import CalendarDay, CalendarYear
+
+        seed_from_package(CalendarYear, CalendarDay)
         if self.launch_error or self.context is None:
             self.fail(self.launch_error or "Chromium did not start")
         self.context.clear_cookies()
