@@ -176,6 +176,18 @@ Q_CLUSTER: dict[str, object] = {
     "save_limit": 1000,
     "label": _("Queue"),
 }
+# Year-end PDFs render on a cluster of their own whose one worker is replaced after every report
+# (WeasyPrint holds the whole document in memory). Start it with Q_CLUSTER_NAME=reports qcluster.
+REPORTS_Q_CLUSTER = os.environ.get("REPORTS_Q_CLUSTER", "reports")
+Q_CLUSTER["ALT_CLUSTERS"] = {
+    "reports": {
+        "workers": 1,
+        "recycle": 1,
+        "timeout": envint("REPORTS_JOB_TIMEOUT", "1800"),
+        "retry": envint("REPORTS_JOB_TIMEOUT", "1800") + 120,
+        "max_attempts": 1,
+    }
+}
 if Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL or "redis://127.0.0.1:6379/0"
 else:

@@ -11,3 +11,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 Q_CLUSTER = {"name": "minqing-test", "orm": "default", "sync": True, "timeout": 60, "retry": 120}
+REPORTS_Q_CLUSTER = ""

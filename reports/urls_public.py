@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_public
+
+urlpatterns = [
+    path("ballot/", views_public.ballot_start, name="reports-ballot"),
+    path("ballot/vote/", views_public.ballot_vote, name="reports-ballot-vote"),
+]

@@ -78,6 +78,9 @@ ensure_test_packages() {
   if ! command -v msgfmt >/dev/null 2>&1; then
     apt_install gettext || warn "could not install gettext; using the committed .mo files"
   fi
+  if ! command -v pdftotext >/dev/null 2>&1; then
+    apt_install poppler-utils || warn "could not install poppler-utils; the PDF tests will fail"
+  fi
 }
 
 compile_messages() {

@@ -28,14 +28,15 @@ say "declaring the queue's schedules"
 "$PY" manage.py setup_schedules
 
 WORKER_PID=""
+REPORT_WORKER_PID=""
 SERVER_PID=""
 stop_all() {
   # Background children of a script ignore Ctrl-C, so they are stopped here explicitly.
   local pid
-  for pid in $SERVER_PID $WORKER_PID; do
+  for pid in $SERVER_PID $WORKER_PID $REPORT_WORKER_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $SERVER_PID $WORKER_PID; do
+  for pid in $SERVER_PID $WORKER_PID $REPORT_WORKER_PID; do
     wait "$pid" 2>/dev/null || true
   done
 }
@@ -46,6 +47,9 @@ trap 'exit 143' TERM
 say "starting the queue worker (manage.py qcluster)"
 "$PY" manage.py qcluster &
 WORKER_PID=$!
+say "starting the report worker (Q_CLUSTER_NAME=reports manage.py qcluster: one PDF per worker life)"
+Q_CLUSTER_NAME=reports "$PY" manage.py qcluster &
+REPORT_WORKER_PID=$!
 
 say "minqing is at http://$HOST:$PORT/  (log in with one of the demo accounts above; Ctrl-C stops)"
 "$VENV/bin/gunicorn" config.wsgi \

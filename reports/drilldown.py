@@ -1,0 +1,139 @@
+"""The records behind a figure of the compliance table (which visits, which late answers …).
+
+An optional extension of the compliance protocol of `rules.compliance`: an evaluator MAY have
+
+    def records(self, rule: Rule, subject: str, period: str) -> Sequence[RecordLink-like]
+
+returning the records behind one row (rule, subject code, period code). Items may be
+`RecordLink`s or any object with a `label` attribute (and optionally `url`, `date`, `late`,
+`note`) or a dict with those keys, so that apps need not import `reports` (nothing imports
+`reports`). DEADLINE rows are answered here from the clocks in `rules`, which every app uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from rules import compliance
+from rules.models import Clock, ClockState, Rule, RuleKind
+from rules.periods import Period
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    label: str
+    url: str = ""
+    date: dt.date | None = None
+    late: bool = False
+    note: str = ""
+
+
+def as_record_link(item: Any) -> RecordLink:
+    if isinstance(item, RecordLink):
+        return item
+    if isinstance(item, dict):
+        get = item.get
+    else:
+
+        def get(name: str, default: Any = None) -> Any:
+            return getattr(item, name, default)
+
+    return RecordLink(
+        label=str(get("label", "") or item),
+        url=str(get("url", "") or ""),
+        date=get("date"),
+        late=bool(get("late", False)),
+        note=str(get("note", "") or ""),
+    )
+
+
+def period_of(code: str) -> Period | None:
+    try:
+        return Period.parse(code)
+    except (ValueError, IndexError):
+        return None  # a session code or another form the periods module does not parse
+
+
+def clock_link(clock: Clock, today: dt.date) -> RecordLink:
+    if clock.state == ClockState.DONE:
+        late = clock.on_time is False
+        note = _("done on %(day)s") % {"day": clock.done_on.isoformat()}
+    else:
+        late = clock.due < today
+        note = str(clock.get_state_display())
+    label = clock.label or f"{clock.rule.rule_id} · {clock.step}"
+    return RecordLink(
+        label=label,
+        date=clock.due,
+        late=late,
+        note=_("started %(start)s, due %(due)s; %(state)s")
+        % {"start": clock.start.isoformat(), "due": clock.due.isoformat(), "state": note},
+    )
+
+
+def late_clock_filter(today: dt.date) -> Q:
+    """Done late, or still running past the due date."""
+    return Q(state=ClockState.DONE, on_time=False) | Q(
+        state__in=(ClockState.OPEN, ClockState.PAUSED), due__lt=today
+    )
+
+
+def deadline_records(rule: Rule, subject: str, period: str, today: dt.date) -> list[RecordLink]:
+    window = period_of(period)
+    clocks = Clock.objects.filter(rule=rule, unit__code=subject).exclude(state=ClockState.CANCELLED)
+    if window is not None:
+        clocks = clocks.filter(due__gte=window.start, due__lte=window.end)
+    return [clock_link(c, today) for c in clocks.select_related("rule").order_by("due", "pk")]
+
+
+def evaluator_for(rule: Rule) -> Any:
+    pairs = compliance.assign([rule])
+    return pairs[0][0] if pairs else None
+
+
+def has_records(rule: Rule) -> bool:
+    if rule.kind == RuleKind.DEADLINE:
+        return True
+    return callable(getattr(evaluator_for(rule), "records", None))
+
+
+def records_for(
+    rule: Rule, subject: str, period: str, *, today: dt.date
+) -> list[RecordLink] | None:
+    """The records behind one row, or None when its evaluator cannot list them."""
+    evaluator = evaluator_for(rule)
+    method = getattr(evaluator, "records", None)
+    if callable(method):
+        return [as_record_link(item) for item in method(rule, subject, period)]
+    if rule.kind == RuleKind.DEADLINE:
+        return deadline_records(rule, subject, period, today)
+    return None
+
+
+def late_clocks(
+    rules: Iterable[Rule], window: Period, today: dt.date, unit_codes: Sequence[str] | None = None
+) -> dict[tuple[str, str], list[RecordLink]]:
+    """Every late clock of the DEADLINE rules due in the window, keyed by (rule id, unit
+    code): one query for the whole report."""
+    deadline = [rule for rule in rules if rule.kind == RuleKind.DEADLINE]
+    if not deadline:
+        return {}
+    clocks = (
+        Clock.objects.filter(rule__in=deadline, due__gte=window.start, due__lte=window.end)
+        .filter(late_clock_filter(today))
+        .select_related("rule", "unit")
+        .order_by("due", "pk")
+    )
+    if unit_codes is not None:
+        clocks = clocks.filter(unit__code__in=unit_codes)
+    found: dict[tuple[str, str], list[RecordLink]] = {}
+    for clock in clocks:
+        key = (clock.rule.rule_id, clock.unit.code if clock.unit_id else "")
+        found.setdefault(key, []).append(clock_link(clock, today))
+    return found

@@ -1,0 +1,167 @@
+"""The SUBMISSION evaluator of the written reports: TY-Y1 (annual implementation report),
+HF-V5a and HF-V5b (research reports).
+
+One row per (rule, subject, year): required = the rule's `min_count` (default 1), actual = the
+reports handed in by the due date (`due` MM-DD, else the end of the year), capped at required
+so that a single-report rule reads 1 or 0 as DESIGN.md says. A report handed in after the due
+date does not count; the row's note says so.
+
+Subjects are the people holding one of the rule's posts; an annual report of a unit's principal
+(township party secretary, unit head) is the report of the unit's party committee (TY-Y1:
+"every unit's party committee reports"), so for those posts the unit is the subject.
+Two queries whatever the number of rules, people or reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from directory.models import Person, Post
+from rules import compliance
+from rules.compliance import ComplianceRow, status_for
+from rules.models import Rule
+from rules.periods import Period
+
+from .drilldown import RecordLink
+from .models import Submission, SubmissionKind
+
+RULE_IDS = ("TY-Y1", "HF-V5a", "HF-V5b")
+# Posts whose annual report is their unit's report (the unit is the subject).
+UNIT_SUBJECT_POSTS: dict[str, frozenset[str]] = {
+    SubmissionKind.ANNUAL_REPORT: frozenset({Post.TOWNSHIP_SECRETARY, Post.UNIT_HEAD}),
+}
+
+
+def due_date(rule: Rule, year: int) -> dt.date:
+    due = rule.param("due")
+    if not due:
+        return dt.date(year, 12, 31)
+    month, day = (int(part) for part in due.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 02-29 in a common year
+        return dt.date(year, 2, 28)
+
+
+def subject_posts(rule: Rule) -> tuple[frozenset[str], frozenset[str]]:
+    """(posts whose holders are subjects, posts whose units are subjects) of a rule."""
+    posts = frozenset(rule.subject_post_list)
+    unit_posts = posts & UNIT_SUBJECT_POSTS.get(rule.param("document"), frozenset())
+    return posts - unit_posts, unit_posts
+
+
+class SubmissionEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        if not rules:
+            return []
+        years = range(window.start.year, window.end.year + 1)
+        people = self._people(rules)
+        reports = self._reports(rules, years)
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            for year in years:
+                rows.extend(self._rows(rule, year, people, reports, today))
+        return rows
+
+    @staticmethod
+    def _people(rules: Sequence[Rule]) -> list[Person]:
+        posts = {post for rule in rules for post in rule.subject_post_list}
+        if not posts:
+            return []
+        return list(
+            Person.objects.with_post(*posts)
+            .select_related("unit")
+            .filter(unit__deleted_at__isnull=True)
+            .order_by("code")
+        )
+
+    @staticmethod
+    def _reports(rules: Sequence[Rule], years: range) -> list[dict]:
+        documents = {rule.param("document") for rule in rules}
+        return list(
+            Submission.objects.filter(year__in=list(years), kind__in=documents)
+            .values("kind", "year", "person__code", "unit__code", "submitted_on")
+            .order_by()
+        )
+
+    def _rows(
+        self,
+        rule: Rule,
+        year: int,
+        people: list[Person],
+        reports: list[dict],
+        today: dt.date,
+    ) -> list[ComplianceRow]:
+        document, due = rule.param("document"), due_date(rule, year)
+        on_time: Counter[str] = Counter()
+        late: Counter[str] = Counter()
+        for report in reports:
+            if report["kind"] != document or report["year"] != year:
+                continue
+            subject = report["person__code"] or f"unit:{report['unit__code']}"
+            (on_time if report["submitted_on"] <= due else late)[subject] += 1
+        required = rule.param("min_count") or 1
+        status_period = Period(dt.date(year, 1, 1), due, str(year))
+        person_posts, unit_posts = subject_posts(rule)
+        subjects: dict[str, tuple[str, str]] = {}
+        for person in people:
+            if person.has_post(*person_posts):
+                subjects[person.code] = (person.code, person.name)
+            if person.has_post(*unit_posts):
+                subjects[f"unit:{person.unit.code}"] = (person.unit.code, person.unit.name)
+        rows = []
+        for key, (code, name) in sorted(subjects.items(), key=lambda item: item[1][0]):
+            actual = min(on_time[key], required)
+            note = ""
+            if late[key] and actual < required:
+                note = _("%(n)d handed in after the due date %(due)s") % {
+                    "n": late[key],
+                    "due": due.isoformat(),
+                }
+            rows.append(
+                ComplianceRow(
+                    rule=rule.rule_id,
+                    subject=code,
+                    subject_name=name,
+                    period=str(year),
+                    required=required,
+                    actual=actual,
+                    status=status_for(required, actual, status_period, today),
+                    note=note,
+                )
+            )
+        return rows
+
+    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+        """The reports behind a row: the subject's reports of the rule's document that year."""
+        try:
+            year = int(period[:4])
+        except ValueError:
+            return []
+        due = due_date(rule, year)
+        reports = (
+            Submission.objects.filter(kind=rule.param("document"), year=year)
+            .filter(Q(person__code=subject) | Q(person__isnull=True, unit__code=subject))
+            .select_related("person", "unit")
+            .order_by("submitted_on", "pk")
+        )
+        return [
+            RecordLink(
+                label=report.title or str(report),
+                url=reverse("reports-submission-detail", args=[report.pk]),
+                date=report.submitted_on,
+                late=report.submitted_on > due,
+                note=report.subject_name,
+            )
+            for report in reports
+        ]
+
+
+compliance.register(SubmissionEvaluator(), rule_ids=RULE_IDS)

@@ -1,0 +1,202 @@
+"""The year-end compliance report as a PDF (WeasyPrint).
+
+The Chinese font ships in reports/fonts/ (WenQuanYi Micro Hei, Apache-2.0, see its LICENSE)
+and is loaded with @font-face from a file:// URL, so no system font is needed; WeasyPrint
+embeds a subset of it. The same function serves the `compliance_pdf` command, the one-unit
+download (in the request) and the queued job (whole jurisdiction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from directory.access import Scope
+from directory.models import OrgUnit, Person
+from rules import compliance
+from rules.compliance import SHORT, STATUS_LABELS, ComplianceRow
+from rules.models import Rule
+from rules.periods import Period
+
+from .drilldown import RecordLink, late_clocks, records_for
+from .models import Campaign, CampaignState
+from .scores import campaign_scores
+from .selectors import ComplianceTable, Standing, compliance_table
+
+# WeasyPrint reports every laid-out page at INFO; a queued 100-page report needs none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttf"
+MAX_RECORDS_PER_ROW = 30
+
+Progress = Callable[..., None]
+
+
+@dataclass
+class ReportRow:
+    row: ComplianceRow
+    rule: Rule | None
+    status_label: str
+    shortfall: str = ""
+    late: list[RecordLink] = field(default_factory=list)
+
+
+@dataclass
+class UnitSection:
+    unit: OrgUnit
+    anchor: str
+    rows: list[ReportRow]
+    leaders: list[tuple[Person, list[ReportRow]]]
+    standing: Standing | None
+
+
+def _shortfall(row: ComplianceRow) -> str:
+    if row.status != SHORT:
+        return ""
+    text = _("Required %(required)s, done %(actual)s: short by %(missing)s.") % {
+        "required": row.required,
+        "actual": row.actual,
+        "missing": row.required - row.actual,
+    }
+    return f"{text} {row.note}".strip()
+
+
+class _RowBuilder:
+    def __init__(self, table: ComplianceTable, late: dict[tuple[str, str], list[RecordLink]]):
+        self.table = table
+        self.late = late
+
+    def build(self, row: ComplianceRow) -> ReportRow:
+        rule = self.table.rules.get(row.rule)
+        late = self.late.get((row.rule, row.subject), [])
+        if not late and row.status == SHORT and rule is not None and rule.kind != "DEADLINE":
+            found = records_for(rule, row.subject, row.period, today=self.table.today) or []
+            late = [record for record in found if record.late]
+        return ReportRow(
+            row=row,
+            rule=rule,
+            status_label=str(STATUS_LABELS.get(row.status, row.status)),
+            shortfall=_shortfall(row),
+            late=late[:MAX_RECORDS_PER_ROW],
+        )
+
+
+def _sections(
+    table: ComplianceTable, builder: _RowBuilder, units: list[OrgUnit]
+) -> list[UnitSection]:
+    standings = {s.code: s for s in table.by_unit}
+    people_rows: dict[str, list[ComplianceRow]] = {}
+    for row in table.rows:
+        if row.subject in table.people:
+            people_rows.setdefault(row.subject, []).append(row)
+    sections = []
+    for unit in units:
+        own = [builder.build(row) for row in table.rows_for_unit(unit)]
+        leaders = [
+            (person, [builder.build(row) for row in people_rows[person.code]])
+            for person in sorted(table.people.values(), key=lambda p: p.code)
+            if person.unit_id == unit.pk and person.code in people_rows
+        ]
+        if own or leaders:
+            sections.append(
+                UnitSection(unit, f"unit-{unit.pk}", own, leaders, standings.get(unit.code))
+            )
+    return sections
+
+
+def _evaluations(year: int, within: OrgUnit | None) -> list[dict[str, Any]]:
+    campaigns = Campaign.objects.filter(year=year, state=CampaignState.CLOSED).order_by("code")
+    found = []
+    for campaign in campaigns:
+        rows = campaign_scores(campaign)
+        if within is not None and within.parent_id:
+            codes = set(
+                OrgUnit.objects.filter(path__startswith=within.path).values_list("code", flat=True)
+            ) | set(
+                Person.objects.filter(unit__path__startswith=within.path).values_list(
+                    "code", flat=True
+                )
+            )
+            rows = [row for row in rows if row.code in codes]
+        if rows:
+            found.append({"campaign": campaign, "rows": rows})
+    return found
+
+
+def report_context(
+    *,
+    year: int,
+    unit: OrgUnit | None,
+    signer: str,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    window = Period.year(year)
+    within = unit if unit is not None and unit.parent_id else None
+    table = compliance_table(
+        scope=Scope(everything=True), window=window, today=today, within=within
+    )
+    if progress:
+        progress(30, _("Compliance table computed."))
+    units = list(
+        OrgUnit.objects.filter(path__startswith=unit.path) if unit else OrgUnit.objects.all()
+    )
+    late = late_clocks(table.rules.values(), window, today)
+    sections = _sections(table, _RowBuilder(table, late), units)
+    evaluated = {
+        rule.rule_id
+        for _evaluator, batch in compliance.assign(table.rules.values())
+        for rule in batch
+    }
+    roots = [u for u in units if u.parent_id is None]
+    return {
+        "year": year,
+        "window": window,
+        "today": today,
+        "unit": within,
+        "jurisdiction": unit or (roots[0] if len(roots) == 1 else None),
+        "signer": signer,
+        "font_url": FONT_PATH.as_uri(),
+        "totals": table.totals(),
+        "summary": table.by_unit,
+        "rules": list(table.rules.values()),
+        "evaluated": evaluated,
+        "sections": sections,
+        "units": units,
+        "evaluations": _evaluations(year, unit),
+        "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
+    }
+
+
+def render_report(
+    *,
+    year: int,
+    unit: OrgUnit | None = None,
+    signer: str = "",
+    today: dt.date | None = None,
+    language: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of the year-end report of the jurisdiction or one unit."""
+    from weasyprint import HTML
+
+    today = today or timezone.localdate()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = report_context(
+            year=year, unit=unit, signer=signer, today=today, progress=progress
+        )
+        html = render_to_string("reports/pdf/compliance.html", context)
+    if progress:
+        progress(40, _("Laying out the pages."))
+    document = HTML(string=html, base_url=str(FONT_PATH.parent)).render()
+    if progress:
+        progress(85, _("Writing the PDF (%(pages)d pages).") % {"pages": len(document.pages)})
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,221 @@
+"""Compliance dashboards, drill-down, exports and the year-end PDF.
+
+Everyone signed in sees the rows of the subjects in their scope (directory.access): a
+supervisor the jurisdiction, a unit head their own unit's standing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from directory import navigation
+from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
+from directory.models import OrgUnit, Person, UnitKind
+from rules.management.commands.compliance import rows_to_csv, rows_to_json, rows_to_xlsx
+from rules.models import Rule
+
+from .drilldown import has_records, records_for
+from .forms import ComplianceFilterForm, ReportPdfForm
+from .models import ReportJob
+from .pdf import render_report
+from .selectors import ComplianceTable, compliance_table, townships, window_for
+from .services import report_job_request
+
+navigation.register(gettext_lazy("Compliance"), "reports-dashboard", order=60)
+
+PDF_UNIT_KINDS = (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.VILLAGE, UnitKind.COMMUNITY)
+
+
+def _table(request: HttpRequest, **narrow: Any) -> tuple[ComplianceFilterForm, ComplianceTable]:
+    scope = scope_for(request.user)
+    form = ComplianceFilterForm(request.GET or None, townships=list(townships(scope)))
+    form.is_valid()
+    table = compliance_table(
+        scope=scope,
+        window=window_for(form.chosen_year, form.value("part") or ""),
+        today=timezone.localdate(),
+        packs=[form.value("pack")] if form.value("pack") else [],
+        kinds=[form.value("kind")] if form.value("kind") else [],
+        township=form.township_unit,
+        **narrow,
+    )
+    return form, table
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, table = _table(request)
+    people_view = request.GET.get("view") == "people"
+    context = {
+        "form": form,
+        "table": table,
+        "standings": table.by_person if people_view else table.by_unit,
+        "people_view": people_view,
+        "totals": table.totals(),
+        "query": request.GET.urlencode(),
+        "pdf_form": _pdf_form(request, initial={"year": form.chosen_year}),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def unit_standing(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_or_404(scope_for(request.user).filter(OrgUnit.objects.all(), ""), code=code)
+    form, table = _table(request)
+    people = [p for p in table.people.values() if p.unit_id == unit.pk]
+    people.sort(key=lambda p: p.code)
+    context = {
+        "form": form,
+        "table": table,
+        "unit": unit,
+        "unit_rows": _decorate(table, table.rows_for_unit(unit)),
+        "people": [
+            (p, _decorate(table, table.rows_for_person(p)), _unmeasured(table, p)) for p in people
+        ],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/unit_standing.html", context)
+
+
+def person_standing(request: HttpRequest, code: str) -> HttpResponse:
+    person = get_or_404(
+        scope_for(request.user).filter(Person.objects.select_related("unit"), "unit"), code=code
+    )
+    form, table = _table(request)
+    context = {
+        "form": form,
+        "table": table,
+        "person": person,
+        "rows": _decorate(table, table.rows_for_person(person)),
+        "unmeasured": _unmeasured(table, person),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/person_standing.html", context)
+
+
+def _decorate(table: ComplianceTable, rows: list) -> list[dict[str, Any]]:
+    """Rows with their rule, and whether the records behind them can be listed."""
+    linkable = {rule_id for rule_id, rule in table.rules.items() if has_records(rule)}
+    return [
+        {"row": row, "rule": table.rules.get(row.rule), "linkable": row.rule in linkable}
+        for row in rows
+    ]
+
+
+def _unmeasured(table: ComplianceTable, person: Person) -> list[Rule]:
+    """Rules in force for the person's posts that gave the person no row in this period."""
+    posts = set(person.post_list)
+    measured = {row.rule for row in table.rows if row.subject == person.code}
+    return [
+        rule
+        for rule in table.rules.values()
+        if posts & set(rule.subject_post_list) and rule.rule_id not in measured
+    ]
+
+
+def records(request: HttpRequest) -> HttpResponse:
+    rule = get_or_404(Rule.objects.all(), rule_id=request.GET.get("rule", ""))
+    subject, period = request.GET.get("subject", ""), request.GET.get("period", "")
+    scope = scope_for(request.user)
+    visible = (
+        scope.filter(OrgUnit.objects.filter(code=subject), "").exists()
+        or scope.filter(Person.objects.filter(code=subject), "unit").exists()
+    )
+    if not visible:
+        raise Http404
+    found = records_for(rule, subject, period, today=timezone.localdate())
+    context = {"rule": rule, "subject": subject, "period": period, "records": found}
+    return render(request, "reports/records.html", context)
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", rows_to_csv),
+    "json": ("application/json; charset=utf-8", rows_to_json),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        rows_to_xlsx,
+    ),
+}
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORTS:
+        raise Http404
+    _form, table = _table(request)
+    content_type, writer = EXPORTS[fmt]
+    response = HttpResponse(writer(table.rows), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="compliance-{table.window.code}.{fmt}"'
+    return response
+
+
+# --- the year-end PDF ---------------------------------------------------------------------------
+
+
+def _may_report_jurisdiction(user: Any) -> bool:
+    return user.is_superuser or user.has_role(*JURISDICTION_ROLES)
+
+
+def _pdf_form(request: HttpRequest, data: Any = None, initial: Any = None) -> ReportPdfForm:
+    units = scope_for(request.user).filter(OrgUnit.objects.of_kind(*PDF_UNIT_KINDS), "")
+    form = ReportPdfForm(data, units=list(units), initial=initial)
+    if not _may_report_jurisdiction(request.user):
+        form.fields["unit"].choices = form.fields["unit"].choices[1:]
+        form.fields["unit"].required = True
+    if initial is not None:
+        form.fields["signer"].initial = str(request.user)
+    return form
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """One unit: rendered here (a few seconds). The jurisdiction: queued, with progress."""
+    if request.method != "POST":
+        return redirect("reports-dashboard")
+    form = _pdf_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year and a unit for the report."))
+        return redirect("reports-dashboard")
+    year, unit, signer = form.cleaned_data["year"], form.chosen_unit, form.cleaned_data["signer"]
+    if unit is not None:
+        pdf, _pages = render_report(year=year, unit=unit, signer=signer, today=timezone.localdate())
+        return _pdf_response(pdf, f"compliance-{year}-{unit.code}.pdf")
+    if not _may_report_jurisdiction(request.user) or request.user.unit is None:
+        raise PermissionDenied
+    root = get_or_404(
+        OrgUnit.objects.all(), pk=int(request.user.unit.path.strip("/").split("/")[0])
+    )
+    job = report_job_request(
+        year=year, scope_unit=root, unit=None, signer=signer, acting_user=request.user
+    )
+    return redirect("reports-job", pk=job.pk)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def get_job_for_user(user: Any, pk: int) -> ReportJob:
+    return get_or_404(ReportJob.objects.visible_to(user).select_related("scope_unit"), pk=pk)
+
+
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_job_for_user(request.user, pk)
+    template = (
+        "reports/_job_status.html" if request.headers.get("HX-Request") else "reports/job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_job_for_user(request.user, pk)
+    if not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )
