@@ -14,24 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rules import compliance
+from rules.compliance import RecordLink
 from rules.models import Clock, ClockState, Rule, RuleKind
 from rules.periods import Period
-
-
-@dataclass(frozen=True)
-class RecordLink:
-    label: str
-    url: str = ""
-    date: dt.date | None = None
-    late: bool = False
-    note: str = ""
 
 
 def as_record_link(item: Any) -> RecordLink:

@@ -63,7 +63,22 @@ def status_for(
     return OPEN if not period.has_ended(today) else SHORT
 
 
+@dataclass(frozen=True)
+class RecordLink:
+    """One record behind a compliance figure (a visit, a reception, a late answer …)."""
+
+    label: str
+    url: str = ""
+    date: dt.date | None = None
+    late: bool = False
+    note: str = ""
+
+
 class Evaluator(Protocol):
+    """An evaluator answers for its rules. It MAY also have
+    `records(rule, subject, period) -> Sequence[RecordLink]`: the records behind one row, which
+    the dashboards show as the drill-down (see reports/drilldown.py)."""
+
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
