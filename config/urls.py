@@ -32,7 +32,5 @@ urlpatterns = [
     path("", include("directory.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (petition attachments, answer documents …) are never served as plain media:
+# each app serves its files through a view that checks access.

@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        # Registrations: compliance evaluators, ledger sheets, today panels.
+        from . import evaluators, ledger_sheets, panels  # noqa: F401

@@ -1,1 +1,40 @@
-"""Models of this app arrive with its issue."""
+"""Models of the petitions app, one module per subject: petitions (issue 3), the reception
+roster (issue 3); online appeals will live in their own module beside these."""
+
+from __future__ import annotations
+
+from .models_petitions import (  # noqa: F401
+    AssignmentRole,
+    AssignmentState,
+    Category,
+    Channel,
+    Petition,
+    PetitionAssignment,
+    PetitionAttachment,
+    Petitioner,
+    PetitionerAccess,
+    PetitionEvent,
+    PetitionRepeat,
+    PetitionStatus,
+    RevealedField,
+    Satisfaction,
+    Supervision,
+    SupervisionMode,
+)
+from .models_roster import (  # noqa: F401
+    Appointment,
+    AppointmentMatter,
+    ContactKind,
+    DayPart,
+    Leave,
+    MatterOutcome,
+    MissedContact,
+    NoticeKind,
+    OfficeVisit,
+    Reception,
+    ReceptionKind,
+    ReceptionStatus,
+    RescheduledMeeting,
+    RosterNotice,
+    SpecialPeriod,
+)

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_public
+
+urlpatterns = [
+    path("roster/", views_public.public_roster, name="public-roster"),
+    path("lobby/", views_public.public_lobby, name="public-lobby"),
+]

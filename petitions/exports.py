@@ -1,0 +1,111 @@
+"""Excel exports of the petition ledger and the roster. The columns follow the ledger sheets
+(DESIGN.md), so that an export can be read back by the import; ID numbers and phones are
+masked (the full values never leave the system in a file)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpResponse
+
+from .models_petitions import Petition
+from .models_roster import Reception
+
+PETITION_COLUMNS = (
+    "ref",
+    "received",
+    "channel",
+    "petitioner",
+    "id_number",
+    "phone",
+    "township",
+    "subject_unit",
+    "unit",
+    "category",
+    "accepted",
+    "answered",
+    "closed",
+)
+PETITION_EXTRA = ("status", "summary", "due")
+RECEPTION_COLUMNS = ("date", "slot", "person", "unit", "kind", "substitute_for")
+RECEPTION_EXTRA = ("status", "rule", "post")
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def _code(obj: Any) -> str:
+    return obj.code if obj is not None else ""
+
+
+def petition_row(petition: Petition) -> list[Any]:
+    petitioners = list(petition.petitioners.all())  # prefetched by the caller
+    first = petitioners[0] if petitioners else None
+    return [
+        petition.ref,
+        _iso(petition.received_on),
+        petition.channel,
+        "、".join(p.name for p in petitioners),
+        first.masked_id_number if first else "",
+        first.masked_phone if first else "",
+        _code(petition.township),
+        _code(petition.subject_unit),
+        _code(petition.lead_unit),
+        petition.category,
+        _iso(petition.accepted_on),
+        _iso(petition.answered_on),
+        _iso(petition.closed_on),
+        petition.get_status_display(),
+        petition.summary,
+        _iso(petition.due),
+    ]
+
+
+def petition_workbook(petitions: Iterable[Petition]) -> bytes:
+    return _workbook(
+        "petitions", PETITION_COLUMNS + PETITION_EXTRA, (petition_row(p) for p in petitions)
+    )
+
+
+def reception_row(reception: Reception) -> list[Any]:
+    return [
+        _iso(reception.date),
+        reception.part,
+        _code(reception.person),
+        _code(reception.unit),
+        reception.kind,
+        _code(reception.substitute_for),
+        reception.get_status_display(),
+        reception.rule.rule_id if reception.rule_id else "",
+        reception.post,
+    ]
+
+
+def roster_workbook(receptions: Iterable[Reception]) -> bytes:
+    return _workbook(
+        "receptions", RECEPTION_COLUMNS + RECEPTION_EXTRA, (reception_row(r) for r in receptions)
+    )
+
+
+def _workbook(title: str, header: tuple[str, ...], rows: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
