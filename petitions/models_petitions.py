@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -227,6 +228,9 @@ class Petition(SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.ref
+
+    def get_absolute_url(self) -> str:
+        return reverse("petition-detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

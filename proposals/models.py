@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -188,6 +189,9 @@ class Proposal(SoftDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposal-detail", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
