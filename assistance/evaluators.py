@@ -1,0 +1,473 @@
+"""The compliance evaluators of pairing and assistance (registered in AssistanceConfig.ready()).
+
+- Contact coverage (TY-A1, TY-A2a/b, CP-A2a/b): per cadre per period (the rule's month or
+  quarter), required = the paired households of the rule's kind owed that period
+  (assistance.rhythm.owes), actual = those contacted at least `min_visits` times from the
+  pairing's start; a call counts only when the rule's `activities` list `call`. Subjects are
+  the people with such pairings: the pairing itself makes the duty.
+- The 1+1+n structure (CP-A1): per cadre per year, required = 1 centre + `min_households`
+  radiated households, actual = those in place, where each `household_mix` category must be
+  filled by a household of that category.
+- Pairing quotas (HF-A1a–c): villages, hardship persons, grassroots units paired in the year.
+- Aid (CP-A4): per cadre per year, the money given (corrections included) against the rule's
+  minimum for the cadre's rank.
+- The township's monthly analysis (CP-S1): per township per month, 1 when recorded.
+CP-A3, HF-A2 and HF-S1 are DEADLINE rules: their clocks are evaluated by rules.evaluators.
+
+Visit facts come from visits.facts, one call per rule for every cadre and household."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from directory.models import Person, UnitKind
+from rules import compliance
+from rules.compliance import ComplianceRow, RecordLink, status_for
+from rules.models import Rule
+from rules.periods import Period, subperiods
+from visits.facts import IN_PERSON_KINDS, household_contacts
+
+from .models import (
+    HARDSHIP_KINDS,
+    AidEntry,
+    AidKind,
+    Analysis,
+    AnalysisLevel,
+    Pairing,
+    PairingKind,
+    UnitPairing,
+)
+from .rhythm import calls_count, counted_from, owes, pairing_kind_of
+
+COVERAGE_RULES = ("TY-A1", "TY-A2a", "TY-A2b", "CP-A2a", "CP-A2b")
+STRUCTURE_RULES = ("CP-A1",)
+QUOTA_RULES = ("HF-A1a", "HF-A1b", "HF-A1c")
+AID_RULES = ("CP-A4",)
+ANALYSIS_RULES = ("CP-S1",)
+#: Units whose people the grid rules (CP) measure even before they have any pairing.
+GRID_UNIT_KINDS = (UnitKind.TOWNSHIP, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.GROUP)
+MAX_NAMES = 5
+
+
+def periods_in(window: Period, kind: str) -> Iterator[Period]:
+    for year in range(window.start.year, window.end.year + 1):
+        for period in subperiods(year, kind):
+            if period.start >= window.start and period.end <= window.end:
+                yield period
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:MAX_NAMES])
+    return shown + ("…" if len(names) > MAX_NAMES else "")
+
+
+def grid_subjects(rule: Rule, window: Period) -> list[Person]:
+    """Holders of the rule's posts in a township's units, and anyone with a 1+1+n pairing."""
+    posts = rule.subject_post_list
+    paired = Pairing.objects.overlapping(window.start, window.end).of_kind(
+        PairingKind.CENTRE, PairingKind.RADIATED
+    )
+    condition = Q(pk__in=paired.values("person_id"))
+    if posts:
+        condition |= Q(
+            pk__in=Person.objects.with_post(*posts)
+            .filter(unit__kind__in=GRID_UNIT_KINDS)
+            .values("pk")
+        )
+    return list(Person.objects.filter(condition).order_by("code"))
+
+
+# --- contact coverage --------------------------------------------------------------------------
+
+
+class ContactCoverageEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            kind = pairing_kind_of(rule)
+            if kind is not None:
+                rows.extend(self._rows(rule, kind, window, today))
+        return rows
+
+    @staticmethod
+    def _facts(rule: Rule, kind: str, window: Period) -> tuple[list[Pairing], dict]:
+        pairings = Pairing.objects.overlapping(window.start, window.end).of_kind(kind)
+        kinds = () if calls_count(rule) else IN_PERSON_KINDS
+        contacts = household_contacts(
+            pairings.values("person_id"), pairings.values("household_id"), window.start,
+            window.end, kinds,
+        )  # fmt: skip
+        listed = list(pairings.select_related("person", "household").order_by("person__code"))
+        return listed, contacts
+
+    def _rows(self, rule: Rule, kind: str, window: Period, today: dt.date) -> list[ComplianceRow]:
+        pairings, contacts = self._facts(rule, kind, window)
+        if not pairings:
+            return []
+        minimum = int(rule.param("min_visits") or 1)
+        dates = {key: [c.date for c in found] for key, found in contacts.items()}
+        rows = []
+        for period in periods_in(window, rule.period):
+            tally: dict[int, list] = {}
+            for pairing in pairings:
+                if not owes(pairing, period):
+                    continue
+                entry = tally.setdefault(pairing.person_id, [pairing.person, 0, 0, []])
+                entry[1] += 1
+                days = dates.get((pairing.person_id, pairing.household_id), [])
+                first = bisect.bisect_left(days, counted_from(pairing, period))
+                if bisect.bisect_right(days, period.end) - first >= minimum:
+                    entry[2] += 1
+                else:
+                    entry[3].append(pairing.household.head)
+            for person, required, actual, missed in tally.values():
+                note = _("not contacted: %(names)s") % {"names": _names(missed)} if missed else ""
+                rows.append(
+                    ComplianceRow(
+                        rule=rule.rule_id,
+                        subject=person.code,
+                        subject_name=person.name,
+                        period=period.code,
+                        required=required,
+                        actual=actual,
+                        status=status_for(required, actual, period, today),
+                        note=note,
+                    )
+                )
+        return rows
+
+    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+        """Each household owed in the period, with its first contact (late when none)."""
+        kind = pairing_kind_of(rule)
+        try:
+            window = Period.parse(period)
+        except ValueError:
+            return []
+        pairings = [
+            p
+            for p in Pairing.objects.overlapping(window.start, window.end)
+            .of_kind(kind or "")
+            .filter(person__code=subject)
+            .select_related("household")
+            if owes(p, window)
+        ]
+        if not pairings:
+            return []
+        kinds = () if calls_count(rule) else IN_PERSON_KINDS
+        contacts = household_contacts(
+            [pairings[0].person_id], [p.household_id for p in pairings], window.start,
+            window.end, kinds,
+        )  # fmt: skip
+        links = []
+        for pairing in pairings:
+            found = [
+                c
+                for c in contacts.get((pairing.person_id, pairing.household_id), [])
+                if c.date >= counted_from(pairing, window)
+            ]
+            links.append(
+                RecordLink(
+                    label=str(pairing.household),
+                    url=reverse("assistance-household", args=[pairing.household_id]),
+                    date=found[0].date if found else None,
+                    late=not found,
+                    note="" if found else _("no contact in the period"),
+                )
+            )
+        return links
+
+
+# --- the 1+1+n structure -------------------------------------------------------------------------
+
+
+def fill_slots(categories: list[list[str]], mix: list[str], slots: int) -> tuple[int, list[str]]:
+    """How many of `slots` radiated places the households fill: each mix item (a category,
+    or 'a|b' alternatives) needs a household of its own of that category. Returns the
+    filled count and the mix items left unfilled."""
+    used: set[int] = set()
+    missing: list[str] = []
+    for item in mix:
+        wanted = set(item.split("|"))
+        match = next(
+            (i for i, cats in enumerate(categories) if i not in used and wanted & set(cats)), None
+        )
+        if match is None:
+            missing.append(item)
+        else:
+            used.add(match)
+    free = max(slots - len(mix), 0)
+    filled = len(used) + min(len(categories) - len(used), free)
+    return min(filled, slots), missing
+
+
+class GridStructureEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            rows.extend(self._rows(rule, window, today))
+        return rows
+
+    def _rows(self, rule: Rule, window: Period, today: dt.date) -> list[ComplianceRow]:
+        subjects = grid_subjects(rule, window)
+        slots = int(rule.param("min_households") or 5)
+        mix = list(rule.param("household_mix") or [])
+        pairings = (
+            Pairing.objects.overlapping(window.start, window.end)
+            .of_kind(PairingKind.CENTRE, PairingKind.RADIATED)
+            .filter(person__in=[p.pk for p in subjects])
+            .values_list("person_id", "kind", "household_id", "household__categories")
+        )
+        centres: dict[int, set[int]] = defaultdict(set)
+        radiated: dict[int, dict[int, list[str]]] = defaultdict(dict)
+        for person_id, kind, household_id, categories in pairings:
+            if kind == PairingKind.CENTRE:
+                centres[person_id].add(household_id)
+            else:
+                radiated[person_id][household_id] = (categories or "").split(";")
+        rows = []
+        for period in periods_in(window, rule.period):
+            for person in subjects:
+                filled, missing = fill_slots(list(radiated[person.pk].values()), mix, slots)
+                actual = min(len(centres[person.pk]), 1) + filled
+                notes = [] if centres[person.pk] else [_("no centre household")]
+                if missing:
+                    notes.append(_("missing: %(items)s") % {"items": "、".join(missing)})
+                rows.append(
+                    ComplianceRow(
+                        rule=rule.rule_id,
+                        subject=person.code,
+                        subject_name=person.name,
+                        period=period.code,
+                        required=1 + slots,
+                        actual=actual,
+                        status=status_for(1 + slots, actual, period, today),
+                        note="; ".join(str(n) for n in notes),
+                    )
+                )
+        return rows
+
+
+# --- pairing quotas (HF-A1a–c) -------------------------------------------------------------------
+
+
+class PairingQuotaEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            for period in periods_in(window, rule.period):
+                rows.extend(self._rows(rule, period, today))
+        return rows
+
+    def _rows(self, rule: Rule, period: Period, today: dt.date) -> list[ComplianceRow]:
+        activity = rule.param("activity")
+        required = int(rule.param("count") or 1)
+        people = list(
+            Person.objects.with_post(*rule.subject_post_list)
+            .select_related("unit")
+            .order_by("code")
+        )
+        if activity == "paired_grassroots_unit":
+            counts = self._by_body(period)
+            subjects = {p.unit.code: (p.unit.name, counts[p.unit_id]) for p in people}
+        elif activity in ("paired_village", "paired_hardship_person"):
+            counts = (
+                self._villages(period) if activity == "paired_village" else self._hardship(period)
+            )
+            subjects = {p.code: (p.name, counts[p.pk]) for p in people}
+        else:
+            return []
+        return [
+            ComplianceRow(
+                rule=rule.rule_id,
+                subject=code,
+                subject_name=name,
+                period=period.code,
+                required=required,
+                actual=actual,
+                status=status_for(required, actual, period, today),
+            )
+            for code, (name, actual) in sorted(subjects.items())
+        ]
+
+    @staticmethod
+    def _villages(period: Period) -> Counter[int]:
+        rows = (
+            UnitPairing.objects.overlapping(period.start, period.end)
+            .filter(person__isnull=False)
+            .values("person_id")
+            .annotate(n=Count("unit_id", distinct=True))
+            .order_by()
+        )
+        return Counter({row["person_id"]: row["n"] for row in rows})
+
+    @staticmethod
+    def _hardship(period: Period) -> Counter[int]:
+        rows = (
+            Pairing.objects.overlapping(period.start, period.end)
+            .of_kind(*HARDSHIP_KINDS)
+            .values("person_id")
+            .annotate(n=Count("household_id", distinct=True))
+            .order_by()
+        )
+        return Counter({row["person_id"]: row["n"] for row in rows})
+
+    @staticmethod
+    def _by_body(period: Period) -> Counter[int]:
+        rows = (
+            UnitPairing.objects.overlapping(period.start, period.end)
+            .filter(body__isnull=False)
+            .values("body_id")
+            .annotate(n=Count("unit_id", distinct=True))
+            .order_by()
+        )
+        return Counter({row["body_id"]: row["n"] for row in rows})
+
+
+# --- aid (CP-A4) ----------------------------------------------------------------------------------
+
+
+def aid_minimum(rule: Rule, person: Person) -> Decimal | None:
+    """The person's annual minimum: by rank, else the highest by post, else the minimum."""
+    by_rank = rule.param("by_rank") or {}
+    if person.rank in by_rank:
+        return Decimal(str(by_rank[person.rank]))
+    by_post = rule.param("by_post") or {}
+    amounts = [Decimal(str(by_post[post])) for post in person.post_list if post in by_post]
+    if amounts:
+        return max(amounts)
+    minimum = rule.param("minimum")
+    return Decimal(str(minimum)) if minimum is not None else None
+
+
+def aid_totals(
+    person_ids: Iterable[int] | None, start: dt.date, end: dt.date
+) -> dict[int, Decimal]:
+    """Money given per person in [start, end], corrections included (one query). Summed in
+    Python: SQLite adds decimals as floating point, and aid amounts must add up exactly."""
+    entries = AidEntry.objects.money().filter(date__gte=start, date__lte=end)
+    if person_ids is not None:
+        entries = entries.filter(person_id__in=list(person_ids))
+    totals: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for person_id, amount in entries.values_list("person_id", "amount").order_by():
+        totals[person_id] += amount
+    return dict(totals)
+
+
+class AidEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            subjects = self._subjects(rule, window)
+            for period in periods_in(window, rule.period):
+                totals = aid_totals(None, period.start, period.end)
+                for person in subjects:
+                    required = aid_minimum(rule, person)
+                    if required is None:
+                        continue
+                    actual = totals.get(person.pk, Decimal("0.00"))
+                    rows.append(
+                        ComplianceRow(
+                            rule=rule.rule_id,
+                            subject=person.code,
+                            subject_name=person.name,
+                            period=period.code,
+                            required=required,
+                            actual=actual,
+                            status=status_for(required, actual, period, today),
+                        )
+                    )
+        return rows
+
+    @staticmethod
+    def _subjects(rule: Rule, window: Period) -> list[Person]:
+        """The grid's cadres, and anyone paired with a household in the window."""
+        paired = Pairing.objects.overlapping(window.start, window.end).values("person_id")
+        condition = Q(pk__in=paired)
+        if rule.subject_post_list:
+            condition &= Q(pk__in=Person.objects.with_post(*rule.subject_post_list).values("pk"))
+        grid = {p.pk: p for p in grid_subjects(rule, window)}
+        grid.update({p.pk: p for p in Person.objects.filter(condition)})
+        return sorted(grid.values(), key=lambda p: p.code)
+
+    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+        try:
+            window = Period.parse(period)
+        except ValueError:
+            return []
+        entries = (
+            AidEntry.objects.filter(person__code=subject, date__gte=window.start)
+            .filter(date__lte=window.end)
+            .select_related("household")
+            .order_by("date", "pk")
+        )
+        return [
+            RecordLink(
+                label=f"{entry.household.head} ¥{entry.amount}",
+                url=reverse("assistance-household", args=[entry.household_id]),
+                date=entry.date,
+                note=entry.get_kind_display() if entry.kind != AidKind.MONEY else "",
+            )
+            for entry in entries
+        ]
+
+
+# --- the township's monthly analysis (CP-S1) ---------------------------------------------------------
+
+
+class AnalysisEvaluator:
+    def evaluate(
+        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+    ) -> Iterable[ComplianceRow]:
+        held = set(
+            Analysis.objects.filter(
+                level=AnalysisLevel.TOWNSHIP_MONTH,
+                held_on__gte=window.start,
+                held_on__lte=window.end,
+            ).values_list("unit_id", "period")
+        )
+        rows: list[ComplianceRow] = []
+        for rule in rules:
+            units = {
+                p.unit.pk: p.unit
+                for p in Person.objects.with_post(*rule.subject_post_list)
+                .select_related("unit")
+                .filter(unit__kind=UnitKind.TOWNSHIP)
+            }
+            for period in periods_in(window, rule.period):
+                for unit in sorted(units.values(), key=lambda u: u.code):
+                    actual = 1 if (unit.pk, period.code) in held else 0
+                    rows.append(
+                        ComplianceRow(
+                            rule=rule.rule_id,
+                            subject=unit.code,
+                            subject_name=unit.name,
+                            period=period.code,
+                            required=1,
+                            actual=actual,
+                            status=status_for(1, actual, period, today),
+                        )
+                    )
+        return rows
+
+
+compliance.register(ContactCoverageEvaluator(), rule_ids=COVERAGE_RULES)
+compliance.register(GridStructureEvaluator(), rule_ids=STRUCTURE_RULES)
+compliance.register(PairingQuotaEvaluator(), rule_ids=QUOTA_RULES)
+compliance.register(AidEvaluator(), rule_ids=AID_RULES)
+compliance.register(AnalysisEvaluator(), rule_ids=ANALYSIS_RULES)

@@ -1,0 +1,159 @@
+"""Writes of the visits app: a visit with its people and households, a day's round, meetings.
+
+Other apps that log a visit or a call (assistance's "my households") call `visit_save` too;
+`visit_saved` (visits.signals) is sent once the transaction commits, with the visit's id, its
+people and its households, so that an app can close its own clocks without visits knowing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from directory.base import validated_save
+from directory.models import Household, OrgUnit, Person, UnitKind
+
+from .models import Meeting, Visit, VisitHousehold, VisitKind, VisitPerson
+from .signals import visit_saved
+
+
+def _check_households(visit: Visit, households: Sequence[Household]) -> None:
+    """Households are picked from the place's villages: a household elsewhere would count
+    toward a village the leader never went to."""
+    if not households:
+        return
+    if visit.kind == VisitKind.CALL:
+        return  # a call reaches a household wherever the visit is filed
+    area = visit.households_area()
+    if area is None or area.kind == UnitKind.DEPARTMENT:
+        raise ValidationError(
+            {"households": _("Households can only be picked for a township or village.")}
+        )
+    village_ids = {h.village_id for h in households}
+    villages = OrgUnit.objects.in_bulk(village_ids)
+    outside = [h for h in households if not villages[h.village_id].path.startswith(area.path)]
+    if outside:
+        raise ValidationError(
+            {
+                "households": _("Not in %(place)s: %(names)s.")
+                % {"place": area.name, "names": "、".join(h.head for h in outside)}
+            }
+        )
+
+
+def _sync(visit: Visit, model: Any, field_name: str, wanted: Sequence[Any], reason: str) -> None:
+    """Make the visit's through rows match `wanted`, writing history for each change."""
+    current = {getattr(row, f"{field_name}_id"): row for row in model.objects.filter(visit=visit)}
+    wanted_ids = [obj.pk for obj in wanted]
+    for pk, row in current.items():
+        if pk not in wanted_ids:
+            row._change_reason = reason
+            row.delete()
+    for pk in wanted_ids:
+        if pk not in current:
+            row = model(visit=visit, **{f"{field_name}_id": pk})
+            row._change_reason = reason
+            row.save()
+
+
+@transaction.atomic
+def visit_save(
+    *,
+    visit: Visit,
+    people: Sequence[Person],
+    households: Sequence[Household] = (),
+    acting_user: Any = None,
+    reason: str = "",
+) -> Visit:
+    """Create or update a visit with its people and households."""
+    if not people:
+        raise ValidationError({"people": _("Name at least one person who made the visit.")})
+    if visit.kind == VisitKind.CALL:
+        visit.days = Decimal(0)
+    created = visit.pk is None
+    if created and acting_user is not None and getattr(acting_user, "pk", None):
+        visit.recorded_by = acting_user
+    visit.full_clean()
+    _check_households(visit, households)
+    reason = reason or ("visit recorded" if created else "visit edited")
+    if acting_user is not None and getattr(acting_user, "pk", None):
+        visit._history_user = acting_user  # type: ignore[attr-defined]
+    visit._change_reason = reason  # type: ignore[attr-defined]
+    visit.save()
+    _sync(visit, VisitPerson, "person", list(dict.fromkeys(people)), reason)
+    _sync(visit, VisitHousehold, "household", list(dict.fromkeys(households)), reason)
+    person_ids = [p.pk for p in people]
+    household_ids = [h.pk for h in households]
+    transaction.on_commit(
+        lambda: visit_saved.send(
+            sender=Visit, visit_id=visit.pk, person_ids=person_ids, household_ids=household_ids
+        )
+    )
+    return visit
+
+
+def visit_delete(*, visit: Visit, reason: str = "", acting_user: Any = None) -> Visit:
+    """Soft delete: the visit leaves every count, its history stays."""
+    if acting_user is not None and getattr(acting_user, "pk", None):
+        visit._history_user = acting_user  # type: ignore[attr-defined]
+    visit.soft_delete(reason=reason or "visit deleted")
+    return visit
+
+
+@dataclass
+class RoundLine:
+    """One stop of a day's round: a place, the households met there and what was heard."""
+
+    unit: OrgUnit
+    kind: str = VisitKind.HOUSEHOLD
+    households: list[Household] = field(default_factory=list)
+    heard: str = ""
+    days: Decimal | None = None
+
+
+@transaction.atomic
+def round_save(
+    *,
+    date: dt.date,
+    people: Sequence[Person],
+    lines: Sequence[RoundLine],
+    days: Decimal,
+    acting_user: Any = None,
+) -> list[Visit]:
+    """A whole day's round in one go: one visit per stop, all or nothing. Each stop carries
+    the day's length unless it says otherwise; field days are counted once per date."""
+    if not lines:
+        raise ValidationError(_("Enter at least one stop of the round."))
+    visits = []
+    for line in lines:
+        visit = Visit(
+            date=date,
+            kind=line.kind,
+            unit=line.unit,
+            heard=line.heard,
+            days=line.days if line.days is not None else days,
+        )
+        visits.append(
+            visit_save(
+                visit=visit,
+                people=people,
+                households=line.households,
+                acting_user=acting_user,
+                reason="day's round recorded",
+            )
+        )
+    return visits
+
+
+def meeting_save(*, meeting: Meeting, acting_user: Any = None, reason: str = "") -> Meeting:
+    if meeting.pk is None and acting_user is not None and getattr(acting_user, "pk", None):
+        meeting.recorded_by = acting_user
+    if acting_user is not None and getattr(acting_user, "pk", None):
+        meeting._history_user = acting_user  # type: ignore[attr-defined]
+    return validated_save(meeting, reason or "meeting recorded")
