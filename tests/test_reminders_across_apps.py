@@ -21,6 +21,15 @@ def at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 8))
 
 
+def scan_on_the_queue(day: dt.date) -> None:
+    """The scheduled job through django-q2 (synchronous in the test settings), as of `day`."""
+    from django_q.tasks import async_task, result
+
+    with override_settings(FROZEN_TODAY=day):
+        task_id = async_task("rules.tasks.run_deadline_scan")
+    assert result(task_id) is not None, "the queued scan did not run"
+
+
 def stages(rule_id: str) -> set[tuple[str, int, str]]:
     return set(
         Reminder.objects.filter(clock__rule__rule_id=rule_id).values_list(
@@ -49,13 +58,13 @@ class PetitionReminderTests(TestCase):
         return next(c for c in clocks_for_item(self.petition) if c.rule.rule_id == "NAT-REGISTER")
 
     def test_due_soon_then_due_today_then_overdue_and_escalated(self) -> None:
-        reminders_scan(D(2026, 9, 30))  # 8, 9 and 10 October left: three working days
+        scan_on_the_queue(D(2026, 9, 30))  # 8, 9 and 10 October left: three working days
         self.assertIn((ReminderKind.DUE_SOON, 3, "clerk"), stages("NAT-REGISTER"))
-        reminders_scan(D(2026, 10, 9))
+        scan_on_the_queue(D(2026, 10, 9))
         self.assertIn((ReminderKind.DUE_SOON, 1, "clerk"), stages("NAT-REGISTER"))
-        reminders_scan(D(2026, 10, 10))
+        scan_on_the_queue(D(2026, 10, 10))
         self.assertIn((ReminderKind.DUE_TODAY, 0, "clerk"), stages("NAT-REGISTER"))
-        reminders_scan(D(2026, 10, 12))
+        scan_on_the_queue(D(2026, 10, 12))
         self.assertIn((ReminderKind.OVERDUE, 0, "clerk"), stages("NAT-REGISTER"))
         self.assertIn((ReminderKind.ESCALATED_OFFICE, 0, "supervisor"), stages("NAT-REGISTER"))
 
@@ -102,14 +111,13 @@ class ProposalReminderTests(TestCase):
         self.assertEqual(contact.due, D(2026, 10, 8))
 
     def test_the_unit_is_reminded_and_the_linked_leader_is_told_when_it_is_late(self) -> None:
-        reminders_scan(D(2026, 10, 8))
+        scan_on_the_queue(D(2026, 10, 8))
         self.assertIn((ReminderKind.DUE_TODAY, 0, "qingshan"), stages("TY-P1"))
-        reminders_scan(
+        scan_on_the_queue(
             D(2026, 10, 12)
         )  # 9, 10 (adjusted Saturday) and 12 October: 3 working days late
         self.assertIn((ReminderKind.ESCALATED_OFFICE, 0, "supervisor"), stages("TY-P1"))
         self.assertIn((ReminderKind.ESCALATED_LEADER, 0, "leader"), stages("TY-P1"))
-        reminders_deliver(at(D(2026, 10, 12)))
         leader_items = Notification.objects.get(user=self.c.leader).items
         self.assertTrue(
             any(item["url"] == f"/proposals/items/{self.proposal.pk}/" for item in leader_items)
