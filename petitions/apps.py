@@ -10,4 +10,11 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: compliance evaluators, ledger sheets, today panels.
-        from . import evaluators, ledger_sheets, panels  # noqa: F401
+        from . import (  # noqa: F401
+            evaluators,
+            evaluators_appeals,
+            ledger_appeals,
+            ledger_sheets,
+            panels,
+            panels_appeals,
+        )

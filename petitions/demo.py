@@ -664,4 +664,7 @@ def build(*, stdout: Any) -> list[str]:
     stdout.write(
         f"petitions: +{petitions} petitions, +{slots} roster slots (reference date {builder.ref})"
     )
+    from .demo_appeals import build as build_appeals  # online appeals and bulletins (issue 4)
+
+    build_appeals(ref=builder.ref, stdout=stdout)
     return []

@@ -50,7 +50,18 @@ from .models_roster import (
 )
 from .roster_slots import SLOT_KINDS, slots_for
 
-ROSTER_RULES = ("TY-R2", "TY-R3", "HF-R3", "DA-R1", "DA-R5", "TJ-R1")
+ROSTER_RULES = (
+    "TY-R2",
+    "TY-R3",
+    "HF-R3",
+    "DA-R1",
+    "DA-R5",
+    "TJ-R1",
+    # hotline duty (issue 4): public-servant hotline, enterprise day, Saturday hotline
+    "TJ-H1a",
+    "TJ-H1b",
+    "TJ-H1c",
+)
 SUBSTITUTION_RULES = ("DA-R3",)
 QUOTA_RULES = (
     "TY-R1",

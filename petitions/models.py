@@ -1,8 +1,19 @@
-"""Models of the petitions app, one module per subject: petitions (issue 3), the reception
-roster (issue 3); online appeals will live in their own module beside these."""
+"""Models of the petitions app, one module per subject: petitions and the reception roster
+(issue 3), online appeals and the daily bulletin (issue 4)."""
 
 from __future__ import annotations
 
+from .models_appeals import (  # noqa: F401
+    Appeal,
+    AppealAttachment,
+    AppealCategory,
+    AppealReply,
+    AppealSource,
+    AppealStatus,
+    AppealStep,
+    Bulletin,
+    StepKind,
+)
 from .models_petitions import (  # noqa: F401
     AssignmentRole,
     AssignmentState,

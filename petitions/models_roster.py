@@ -31,6 +31,8 @@ class ReceptionKind(models.TextChoices):
     APPOINTMENT = "appointment", _("appointment reception (约访)")
     CASE_VISIT = "case_visit", _("down-visit carrying cases (带案下访)")
     AB_POST = "ab_post", _("A/B reception post (AB岗)")
+    HOTLINE = "hotline", _("leader on the hotline (热线接听)")
+    ENTERPRISE_DAY = "enterprise_day", _("enterprise service day (企业服务日)")
 
 
 class DayPart(models.TextChoices):

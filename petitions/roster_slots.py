@@ -41,6 +41,8 @@ SLOT_KINDS: dict[str, str] = {
     "office_day": ReceptionKind.OFFICE_DAY,
     "township_duty": ReceptionKind.TOWNSHIP_DUTY,
     "ab_post": ReceptionKind.AB_POST,
+    "hotline": ReceptionKind.HOTLINE,
+    "enterprise_day": ReceptionKind.ENTERPRISE_DAY,
 }
 #: a QUOTA rule's `activity` → the kind of reception booked per person per period
 QUOTA_SLOT_KINDS: dict[str, str] = {"bureau_sitting": ReceptionKind.BUREAU_SITTING}
@@ -57,6 +59,8 @@ DEFAULT_POSTS: dict[str, tuple[str, ...]] = {
     ReceptionKind.OFFICE_DAY: (Post.UNIT_HEAD, Post.TOWNSHIP_SECRETARY, Post.TOWNSHIP_HEAD),
     ReceptionKind.CASE_VISIT: (Post.COUNTY_SECRETARY, Post.COUNTY_LEADER),
     ReceptionKind.APPOINTMENT: (Post.COUNTY_SECRETARY, Post.COUNTY_LEADER),
+    ReceptionKind.HOTLINE: (Post.COUNTY_SECRETARY, Post.COUNTY_LEADER),
+    ReceptionKind.ENTERPRISE_DAY: (Post.COUNTY_SECRETARY, Post.COUNTY_LEADER),
 }
 
 
@@ -87,11 +91,15 @@ def days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 def day_matches(mode: str, day: dt.date, rule: Rule, calendar: WorkCalendar) -> bool:
     if mode == "calendar_day":
         return True
+    weekday = rule.param("weekday")
+    if mode == "weekday" and weekday is not None and int(weekday) >= 5:
+        # A weekend duty (TJ-H1c: every Saturday morning) is owed on that rest day itself,
+        # unless it falls in a statutory holiday.
+        return day.weekday() == int(weekday) and calendar.day_note(day)[0] != "holiday"
     if not calendar.is_workday(day):
         return False
     if mode == "workday":
         return True
-    weekday = rule.param("weekday")
     if mode == "weekday":
         return weekday is not None and day.weekday() == int(weekday)
     if mode == "first_weekday_of_month":

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_office, views_petitions, views_roster
+from . import views_appeals, views_bulletin, views_office, views_petitions, views_roster
 
 urlpatterns = [
     path("", views_petitions.petition_list, name="petition-list"),
@@ -50,6 +50,37 @@ urlpatterns = [
     path("my-roster/", views_roster.my_roster, name="my-roster"),
     path("my-roster.ics", views_roster.my_roster_ics, name="my-roster-ics"),
     path("office/", views_office.office_ledger, name="office-ledger"),
+    # online appeals, the daily bulletin and the hotline (issue 4)
+    path("appeals/", views_appeals.appeal_list, name="appeal-list"),
+    path("appeals/new/", views_appeals.appeal_new, name="appeal-new"),
+    path("appeals/export.xlsx", views_appeals.appeal_export, name="appeal-export"),
+    path("appeals/<int:pk>/", views_appeals.appeal_detail, name="appeal-detail"),
+    path("appeals/<int:pk>/step/<str:step>/", views_appeals.appeal_step, name="appeal-step"),
+    path(
+        "appeals/<int:pk>/attachments/<int:attachment_pk>/",
+        views_appeals.appeal_attachment,
+        name="appeal-attachment",
+    ),
+    path("appeals/categories/", views_appeals.category_list, name="appeal-categories"),
+    path("appeals/categories/new/", views_appeals.category_edit, name="appeal-category-new"),
+    path(
+        "appeals/categories/<int:pk>/",
+        views_appeals.category_edit,
+        name="appeal-category-edit",
+    ),
+    path("appeals/bulletin/", views_bulletin.bulletin_index, name="appeal-bulletin"),
+    path("appeals/bulletin/<str:day>/", views_bulletin.bulletin_day, name="appeal-bulletin-day"),
+    path(
+        "appeals/bulletin/<str:day>/pdf/",
+        views_bulletin.bulletin_day_pdf,
+        name="appeal-bulletin-pdf",
+    ),
+    path(
+        "appeals/bulletin/<str:day>/produce/",
+        views_bulletin.bulletin_produce_view,
+        name="appeal-bulletin-produce",
+    ),
+    path("appeals/hotline/", views_bulletin.hotline_analysis, name="appeal-hotline"),
     path("office/<str:kind>/add/", views_office.office_add, name="office-add"),
     path("office/<str:kind>/<int:pk>/done/", views_office.office_done, name="office-done"),
 ]

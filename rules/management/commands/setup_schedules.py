@@ -28,6 +28,7 @@ def registered_jobs() -> list[Job]:
 
 JOBS: list[Job] = [
     Job("deadline-scan", "rules.tasks.run_deadline_scan", 30),
+    Job("daily-bulletin", "petitions.tasks.run_daily_bulletin", 60),
 ]
 
 
