@@ -122,3 +122,54 @@ class ProposalReminderTests(TestCase):
         self.assertTrue(
             any(item["url"] == f"/proposals/items/{self.proposal.pk}/" for item in leader_items)
         )
+
+
+@override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=3)
+class AppealReminderTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from petitions.services_appeals import appeal_assign
+        from tests.petitions.appeal_helpers import at as local
+        from tests.petitions.appeal_helpers import make_appeal, setup_appeals
+
+        cls.c = build_county()
+        setup_appeals()
+        # Received Friday 25 September 2026 with a 5-working-day limit: 28, 29, 30 September,
+        # then the National Day holiday, then 8 and 9 October — due Friday 9 October.
+        cls.appeal = make_appeal(cls.c, received_at=local(2026, 9, 25))
+        appeal_assign(
+            appeal=cls.appeal,
+            unit=cls.c.qingshan,
+            on=D(2026, 9, 25),
+            acting_user=cls.c.petition_clerk,
+        )
+
+    def test_the_reply_deadline_skips_national_day(self) -> None:
+        from rules.clocks import clocks_for_item
+
+        clock = next(c for c in clocks_for_item(self.appeal) if c.rule.rule_id == "TY-O2")
+        self.assertEqual((clock.due, clock.unit), (D(2026, 10, 9), self.c.qingshan))
+
+    def test_due_soon_due_today_overdue_and_escalation_on_the_queue(self) -> None:
+        scan_on_the_queue(D(2026, 9, 30))  # 8 and 9 October left
+        self.assertIn((ReminderKind.DUE_SOON, 3, "qingshan"), stages("TY-O2"))
+        scan_on_the_queue(D(2026, 10, 8))
+        self.assertIn((ReminderKind.DUE_SOON, 1, "qingshan"), stages("TY-O2"))
+        scan_on_the_queue(D(2026, 10, 9))
+        self.assertIn((ReminderKind.DUE_TODAY, 0, "qingshan"), stages("TY-O2"))
+        scan_on_the_queue(D(2026, 10, 14))  # 10 (adjusted Saturday), 12, 13, 14 October late
+        self.assertIn((ReminderKind.OVERDUE, 0, "qingshan"), stages("TY-O2"))
+        self.assertIn((ReminderKind.ESCALATED_OFFICE, 0, "supervisor"), stages("TY-O2"))
+        self.assertIn((ReminderKind.ESCALATED_LEADER, 0, "leader"), stages("TY-O2"))
+
+    def test_a_reply_stops_the_reminders(self) -> None:
+        from petitions.services_appeals import appeal_reply
+
+        appeal_reply(
+            appeal=self.appeal,
+            text="已核实并答复。",
+            on=D(2026, 9, 30),
+            acting_user=self.c.qingshan_staff,
+        )
+        scan_on_the_queue(D(2026, 10, 14))
+        self.assertEqual(stages("TY-O2"), set())
