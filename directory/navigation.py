@@ -3,6 +3,7 @@ or at import of its urls; the base layout shows the entries the user's roles all
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,12 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: any role
     everyone: bool = False  # also accounts without a role (deputies and members)
+    check: Callable[[Any], bool] | None = None  # a finer test, the same the view applies
     order: int = 100
 
     def allowed(self, user: Any) -> bool:
+        if self.check is not None and not user.is_superuser:
+            return self.check(user)
         if user.is_superuser or self.everyone:
             return True
         return user.has_role(*self.roles) if self.roles else bool(user.role_list)
@@ -33,11 +37,18 @@ def register(
     order: int = 100,
     *,
     everyone: bool = False,
+    check: Callable[[Any], bool] | None = None,
 ) -> None:
     """An entry for the given roles; without roles, for every account that has a role; with
-    `everyone`, also for accounts without one (a deputy's own items)."""
+    `everyone`, also for accounts without one (a deputy's own items); with `check`, for the
+    accounts that pass it (the same test the page applies)."""
     _items[url_name] = NavItem(
-        label=label, url_name=url_name, roles=frozenset(roles), order=order, everyone=everyone
+        label=label,
+        url_name=url_name,
+        roles=frozenset(roles),
+        order=order,
+        everyone=everyone,
+        check=check,
     )
 
 

@@ -22,9 +22,19 @@ from .forms_appeals import DayForm
 from .models_appeals import Bulletin
 from .selectors_appeals import hotline_week
 
-navigation.register(gettext_lazy("Daily bulletin"), "appeal-bulletin", roles=READER_ROLES, order=34)
 navigation.register(
-    gettext_lazy("Hotline analysis"), "appeal-hotline", roles=READER_ROLES, order=35
+    gettext_lazy("Daily bulletin"),
+    "appeal-bulletin",
+    roles=READER_ROLES,
+    order=34,
+    check=can_read_bulletin,
+)
+navigation.register(
+    gettext_lazy("Hotline analysis"),
+    "appeal-hotline",
+    roles=READER_ROLES,
+    order=35,
+    check=can_read_bulletin,
 )
 
 
