@@ -303,6 +303,8 @@ def reminders_deliver(now: dt.datetime | None = None, *, limit: int = 5000) -> i
     claimed = Reminder.objects.filter(
         claim_token=token, state=ReminderState.CLAIMED
     ).select_related("clock__rule", "clock__content_type", "recipient")
+    # The items behind the clocks (for the links), one query per item type, not per reminder.
+    claimed = claimed.prefetch_related("clock__item")
     by_user: dict[int, list[Reminder]] = defaultdict(list)
     users: dict[int, User] = {}
     for reminder in claimed.order_by("recipient_id", "clock__due", "pk"):

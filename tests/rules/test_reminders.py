@@ -223,3 +223,35 @@ class DeadlineBoardTests(TestCase):
         self.client.force_login(self.c.supervisor)
         response = self.client.get(reverse("deadline-board"), {"unit": self.c.chengguan.pk})
         self.assertEqual(response.context["counts"]["overdue"], 0)
+
+
+@override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=100)
+class DeliveryQueryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+        cls.rule = make_rule("T-REPLY")
+
+    def delivery_queries(self, clocks: int) -> int:
+        for n in range(clocks):
+            clock_start(
+                rule=self.rule,
+                item=self.c.household_taoyuan,
+                step=f"s{n}",
+                start=D(2026, 6, 1),
+                unit=self.c.qingshan,
+            )
+        reminders_scan(D(2026, 6, 20))
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            reminders_deliver(at(D(2026, 6, 20)))
+        Reminder.objects.all().delete()
+        Notification.objects.all().delete()
+        return len(captured.captured_queries)
+
+    def test_delivery_does_not_load_items_one_by_one(self) -> None:
+        # The same two recipients (unit staff, supervisor) for 2 or 12 clocks: the query count
+        # depends on the recipients, not on the number of reminders.
+        self.assertEqual(self.delivery_queries(2), self.delivery_queries(10))
