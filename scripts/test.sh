@@ -4,6 +4,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 cd "$ROOT"
+# Nothing of a test run lands in data/: the manage.py steps get a throw-away DATA_DIR (the tests
+# make their own, see config/test_settings.py).
+DATA_DIR="$(mktemp -d -t minqing-test-run-XXXXXX)"
+export DATA_DIR
+trap 'rm -rf "$DATA_DIR"' EXIT
 
 ensure_venv
 ensure_runtime_packages

@@ -25,7 +25,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ID_NUMBER = make_id_number("19750315", serial=777)
 
 
-@override_settings(MEDIA_ROOT="/tmp/minqing-petitions-test-media")
 class ConfidentialityTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import reverse
 
 from petitions.models import Petition, PetitionRepeat, PetitionStatus
@@ -52,7 +52,6 @@ def registration(county, **overrides):
     return data
 
 
-@override_settings(MEDIA_ROOT="/tmp/minqing-petitions-test-media")
 class RegistrationTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:

@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import zlib
 from pathlib import Path
 
@@ -113,8 +112,8 @@ class CompliancePdfTests(TestCase):
         self.assertIn("网上诉求2025-031", text)  # the late item behind a short DEADLINE row
         self.assertIn("C-PDF", text)  # the evaluation result
 
-    def test_a_one_unit_report_takes_a_few_seconds(self) -> None:
-        started = time.monotonic()
+    def test_a_one_unit_report_holds_that_unit_only(self) -> None:
+        # How long it takes is measured by `manage.py benchmark`, not here.
         call_command(
             "compliance_pdf",
             "--year",
@@ -125,8 +124,6 @@ class CompliancePdfTests(TestCase):
             str(self.dir / "u.pdf"),
             stdout=io.StringIO(),
         )
-
-        self.assertLess(time.monotonic() - started, 5)
         text = poppler(self, "pdftotext", str(self.dir / "u.pdf"), "-")
         self.assertIn("青山乡", text)
         self.assertNotIn("县教育局", text)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from reports.evaluators import SubmissionEvaluator
@@ -96,7 +96,6 @@ class SubmissionEvaluatorTests(TestCase):
         self.assertEqual((record.label, record.late), ("迟交", True))
 
 
-@override_settings(MEDIA_ROOT="/tmp/minqing-test-media")
 class SubmissionPageTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
