@@ -11,11 +11,12 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.claims import claim, lock
 from directory.models import Household, OrgUnit, Person
 from rules.clocks import clock_cancel, clock_complete, clock_start
 from rules.models import Clock, Rule
@@ -70,6 +71,7 @@ def pairing_end(
     *, pairing: Pairing, end: dt.date, acting_user: Any = None, reason: str = ""
 ) -> Pairing:
     """End a running pairing (the household left the category, the cadre left)."""
+    claim(pairing, fields=("end",), message=_("Someone else has just ended this pairing."))
     if pairing.end is not None and pairing.end <= end:
         raise ValidationError({"end": _("This pairing has already ended.")})
     pairing.end = end
@@ -88,6 +90,11 @@ def pairing_hand_over(
 ) -> Pairing:
     """The household passes to `to_person` from `on`: this pairing ends the day before and a
     new one starts, pointing back to it. Open four-musts visits pass to the new cadre."""
+    claim(
+        pairing,
+        fields=("end", "person"),
+        message=_("Someone else has just handed this household over or ended the pairing."),
+    )
     if to_person.pk == pairing.person_id:
         raise ValidationError({"person": _("Choose another cadre to hand over to.")})
     if on <= pairing.start:
@@ -275,7 +282,17 @@ def event_record(
     acting_user: Any = None,
     calendar: WorkCalendar | None = None,
 ) -> tuple[HouseholdEvent, list[Clock]]:
-    """Record a four-musts event; a clock opens for each cadre paired with the household."""
+    """Record a four-musts event; a clock opens for each cadre paired with the household. The
+    same event of one household on one day is recorded once (two people entering it at once
+    make one event: the household row is locked while it is checked and written)."""
+    lock(household)
+    if (
+        kind != EventKind.FESTIVAL
+        and HouseholdEvent.objects.filter(household=household, kind=kind, date=date).exists()
+    ):
+        raise ValidationError(
+            _("This event of this household on this day has already been recorded.")
+        )
     event = HouseholdEvent(household=household, kind=kind, date=date, note=note, festival=festival)
     _save_event(event, acting_user, "four-musts event recorded")
     clocks = _open_clocks([event], four_musts_rule(kind), calendar or WorkCalendar())
@@ -298,8 +315,11 @@ def village_event_record(
         raise ValidationError({"village": _("Choose a village or community.")})
     if kind == EventKind.FESTIVAL:
         raise ValidationError({"kind": _("Festivals open their visits by themselves.")})
+    lock(village)  # the same village event entered twice at once is recorded once
+    recorded = HouseholdEvent.objects.filter(kind=kind, date=date).values("household")
     households = (
         Household.objects.filter(village=village, pairings__in=Pairing.objects.in_force(date))
+        .exclude(pk__in=recorded)
         .distinct()
         .order_by("code")
     )
@@ -318,6 +338,7 @@ def village_event_record(
     return events, clocks
 
 
+@transaction.atomic
 def four_musts_sync(*, person_ids: Iterable[int], household_ids: Iterable[int]) -> int:
     """Close the open four-musts clocks of these cadres on these households that a visit in
     person on or after the clock's start answers; returns how many closed. Two queries when
@@ -331,10 +352,13 @@ def four_musts_sync(*, person_ids: Iterable[int], household_ids: Iterable[int]) 
             "pk", "household_id"
         )
     )
+    # Only the clocks still running once locked: of two visits saved at once, the second
+    # waits here and finds the clock the first closed already closed.
     clocks = list(
         Clock.objects.running()
         .filter(content_type=event_type, object_id__in=list(events), person_id__in=person_ids)
         .order_by("start", "pk")
+        .select_for_update()
     )
     if not clocks:
         return 0
@@ -368,8 +392,11 @@ def festival_events_open(*, today: dt.date, acting_user: Any = None) -> int:
     calendar = WorkCalendar()
     opened = 0
     for festival in festivals_around(today):
-        with transaction.atomic():
-            opened += _open_festival(festival, today, acting_user, calendar)
+        try:
+            with transaction.atomic():
+                opened += _open_festival(festival, today, acting_user, calendar)
+        except IntegrityError:  # another run opened this festival's visits at the same moment
+            continue
     return opened
 
 
@@ -447,7 +474,9 @@ def aid_net(entry: AidEntry) -> Decimal:
 def aid_correct(
     *, entry: AidEntry, amount: Decimal, reason: str, acting_user: Any = None
 ) -> AidEntry:
-    """Correct an entry to `amount` (0 withdraws it) by a new, offsetting entry."""
+    """Correct an entry to `amount` (0 withdraws it) by a new, offsetting entry. The entry is
+    locked while its net amount is read, so two corrections at once offset it once."""
+    lock(entry)
     if entry.corrects_id:
         raise ValidationError(_("Correct the original entry, not a correction."))
     if not reason.strip():
@@ -509,6 +538,7 @@ def _sync_problem_clock(problem: Problem) -> None:
 @transaction.atomic
 def problem_save(*, problem: Problem, acting_user: Any = None, reason: str = "") -> Problem:
     created = problem.pk is None
+    lock(problem)  # two edits at once: the last one wins, its clock is started once
     if created and acting_user is not None and getattr(acting_user, "pk", None):
         problem.recorded_by = acting_user
     if created and problem.classification == ProblemClass.CANNOT_NOW:
@@ -525,6 +555,7 @@ def problem_close(
     *, problem: Problem, on: dt.date, resolution: str, acting_user: Any = None
 ) -> Problem:
     """Solved (or, for one that cannot be solved now, explained): the clock stops."""
+    claim(problem, fields=("state",), message=_("Someone else has just closed this problem."))
     if problem.state != ProblemState.OPEN:
         raise ValidationError(_("This problem is already closed."))
     if on < problem.found_on:

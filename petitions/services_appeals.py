@@ -8,7 +8,10 @@ Clocks of an appeal (all counted in working days, day 1 = the first working day 
                to a leader and HF-H1 for a 12345 hotline item, with the same limit;
   second_reply TY-O2 again from the day of an "unsatisfied" answer (a new clock).
 A unit's return and a reassignment move the running clocks' responsible unit; they never start
-a new clock, so the original due date stands."""
+a new clock, so the original due date stands.
+
+Every step claims the appeal first (a row lock, then its state read again: directory.claims):
+of two people replying, assigning or rating at once, the second is told the other did it."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.claims import ConcurrentChange, claim
 from directory.models import OrgUnit, Person
 from directory.timeutil import today as local_today
 from rules.clocks import RUNNING, clock_complete, clock_start
@@ -387,6 +391,29 @@ def appeal_intake(
 # --- handling ----------------------------------------------------------------------------------------
 
 
+def _claim(appeal: Appeal, *fields: str) -> Appeal:
+    """Lock the appeal and read it again; refuse when another user moved it meanwhile."""
+    status = appeal.status
+    try:
+        return claim(appeal, fields=("status", "round", *fields))
+    except ConcurrentChange:
+        if appeal.status == AppealStatus.REPLIED and status != AppealStatus.REPLIED:
+            message = _("This appeal has already been replied to by someone else.")
+        elif appeal.status == AppealStatus.CLOSED and status != AppealStatus.CLOSED:
+            message = _("This appeal has already been rated and closed.")
+        elif appeal.unit_id:
+            message = _(
+                "Someone else has just handled this appeal; it is now “%(status)s” with "
+                "%(unit)s. Reload the page to see what was done."
+            ) % {"status": appeal.get_status_display(), "unit": appeal.unit.name}
+        else:
+            message = _(
+                "Someone else has just handled this appeal; it is now “%(status)s”. Reload "
+                "the page to see what was done."
+            ) % {"status": appeal.get_status_display()}
+        raise ConcurrentChange(message) from None
+
+
 def _check_date(appeal: Appeal, on: dt.date, field: str = "on") -> None:
     if on < appeal.received_on:
         raise ValidationError({field: _("The date cannot be before the appeal was received.")})
@@ -405,6 +432,7 @@ def appeal_assign(
     instructed_by: Person | None = None,
 ) -> Appeal:
     """Assign (or reassign) to a unit as the leader instructed (TY-O1): the clocks move along."""
+    _claim(appeal, "unit")
     if appeal.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an appeal still waiting for its reply can be assigned."))
     if appeal.unit_id == unit.pk:
@@ -429,6 +457,7 @@ def appeal_assign(
 @transaction.atomic
 def appeal_return(*, appeal: Appeal, reason: str, on: dt.date, acting_user: Any) -> Appeal:
     """The unit says it is not theirs: back to the receiving office, the clock keeps running."""
+    _claim(appeal, "unit")
     if appeal.unit is None or appeal.status not in (AppealStatus.ASSIGNED, AppealStatus.REOPENED):
         raise ValidationError(_("Only an appeal assigned to your unit can be returned."))
     if not reason.strip():
@@ -445,6 +474,7 @@ def appeal_return(*, appeal: Appeal, reason: str, on: dt.date, acting_user: Any)
 @transaction.atomic
 def appeal_reply(*, appeal: Appeal, text: str, on: dt.date, acting_user: Any) -> AppealReply:
     """The reply: it completes the round's clocks, freezing on time or late."""
+    _claim(appeal)
     if appeal.status not in OPEN_STATUSES:
         raise ValidationError(_("This appeal is not waiting for a reply."))
     if not text.strip():
@@ -490,6 +520,7 @@ def appeal_feedback(
 ) -> Appeal:
     """The citizen's answer to the reply. "Unsatisfied" reopens the appeal once for a second
     reply, on a new clock from today; otherwise (or after the second reply) it closes."""
+    _claim(appeal)
     if rating not in Satisfaction.values:
         raise ValidationError({"rating": _("Choose one of the answers.")})
     reply = latest_reply(appeal)
@@ -520,6 +551,11 @@ def appeal_mark_notable(
     *, appeal: Appeal, notable: bool, note: str, on: dt.date, acting_user: Any
 ) -> Appeal:
     """Staff mark an item for the daily bulletin's "notable" section (or take the mark off)."""
+    claim(
+        appeal,
+        fields=("notable", "notable_note"),
+        message=_("Someone else has just changed this appeal's bulletin mark. Reload the page."),
+    )
     appeal.notable = notable
     appeal.notable_note = note.strip() if notable else ""
     appeal.notable_on = on if notable else None

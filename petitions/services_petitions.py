@@ -1,8 +1,10 @@
 """Writes to petitions: the life of a matter and its clocks (信访工作条例, rules NAT-*).
 
-Each step is one function: it checks the step is allowed, writes the matter, the event row
-and the clocks together (one transaction), so that a clock is started exactly when its start
-event happens and frozen when its step is done. Durations come from the rule rows; a rule
+Each step is one function: it claims the matter (a row lock, then the state read again: see
+directory.claims), checks the step is allowed, writes the matter, the event row and the clocks
+together (one transaction), so that a clock is started exactly when its start event happens and
+frozen when its step is done. Of two people doing a step at once, the second is told that the
+other did it; nothing is done twice. Durations come from the rule rows; a rule
 that is not loaded or not active starts no clock (the step itself still works).
 
 Clocks of a matter (step → rule):
@@ -31,6 +33,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.claims import ConcurrentChange, claim
 from directory.models import OrgUnit, Person, UnitKind
 from rules.clocks import (
     RUNNING,
@@ -172,6 +175,29 @@ def _save(petition: Petition, reason: str) -> Petition:
 
 def _event(petition: Petition, on: dt.date, kind: str, text: str, user: Any) -> None:
     validated_save(PetitionEvent(petition=petition, on=on, kind=kind, text=text, user=user), kind)
+
+
+def _claim(
+    petition: Petition,
+    *fields: str,
+    taken: dict[str, str] | None = None,
+    changed: str | None = None,
+) -> Petition:
+    """Lock the matter and read it again; refuse when another user moved it meanwhile: with
+    `taken[new status]` when its status moved, else with `changed` (or a general message)."""
+    status = petition.status
+    try:
+        return claim(petition, fields=("status", *fields))
+    except ConcurrentChange:
+        message = (taken or {}).get(petition.status) if petition.status != status else changed
+        raise ConcurrentChange(
+            message
+            or _(
+                "Someone else has just handled this matter; it is now “%(status)s”. Reload "
+                "the page to see what was done."
+            )
+            % {"status": petition.get_status_display()}
+        ) from None
 
 
 def _not_before(on: dt.date, earlier: dt.date | None, message: str) -> None:
@@ -346,7 +372,7 @@ def petition_register(
     _event(petition, received_on, "registered", text, acting_user)
     _start(REGISTER, petition, received_on, receiving_unit, calendar)
     if lead_unit is not None:
-        return petition_route(
+        return _route(
             petition=petition,
             lead_unit=lead_unit,
             co_units=co_units,
@@ -363,6 +389,7 @@ def petition_record_repeat(
     *, petition: Petition, received_on: dt.date, channel: str, note: str, acting_user: Any
 ) -> PetitionRepeat:
     """The same petitioner came again about this open matter: flag it here, register nothing."""
+    _claim(petition)  # the count read under the lock: two clerks at once count two visits
     if not petition.is_open:
         raise ValidationError(_("This matter is closed; a new request is registered anew."))
     repeat = validated_save(
@@ -412,6 +439,28 @@ def petition_route(
 ) -> Petition:
     """Route (交办/转送) to a lead unit and co-handling units; refused for the unit complained
     about. A new lead unit replaces one that objected or is withdrawn."""
+    _claim(petition, "lead_unit", "accepted_on")
+    return _route(
+        petition=petition,
+        lead_unit=lead_unit,
+        co_units=co_units,
+        on=on,
+        instructions=instructions,
+        acting_user=acting_user,
+        calendar=calendar,
+    )
+
+
+def _route(
+    *,
+    petition: Petition,
+    lead_unit: OrgUnit | None,
+    co_units: Sequence[OrgUnit],
+    on: dt.date,
+    instructions: str,
+    acting_user: Any,
+    calendar: WorkCalendar | None,
+) -> Petition:
     calendar = calendar or WorkCalendar()
     if not petition.is_open:
         raise ValidationError(_("This matter is closed."))
@@ -488,8 +537,11 @@ def petition_object(
     *, petition: Petition, unit: OrgUnit, on: dt.date, reason: str, acting_user: Any
 ) -> PetitionAssignment:
     """A unit says the matter is outside its remit (NAT-OBJECT: within 5 working days)."""
+    _claim(petition, "lead_unit")
     assignment = petition.assignments.filter(unit=unit, state=AssignmentState.ACTIVE).first()
     if assignment is None:
+        if petition.assignments.filter(unit=unit, state=AssignmentState.OBJECTED).exists():
+            raise ConcurrentChange(_("This unit's objection has already been recorded."))
         raise ValidationError(_("The matter is not with this unit."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the objection.")})
@@ -537,6 +589,16 @@ def petition_accept(
 ) -> Petition:
     """The written notice whether the matter is accepted (NAT-ACCEPT). Acceptance starts the
     60-day conclusion clock (NAT-CONCLUDE)."""
+    _claim(
+        petition,
+        "lead_unit",
+        taken={
+            PetitionStatus.ACCEPTED: _("This matter has already been accepted by someone else."),
+            PetitionStatus.NOT_ACCEPTED: _(
+                "Someone else has already decided not to accept this matter."
+            ),
+        },
+    )
     if petition.status != PetitionStatus.ROUTED or petition.lead_unit is None:
         raise ValidationError(_("Only a matter routed to a lead unit can be accepted."))
     _not_before(on, petition.routed_on, _("Acceptance cannot precede the routing."))
@@ -570,6 +632,11 @@ def petition_extend(
     *, petition: Petition, days: int, reason: str, on: dt.date, acting_user: Any
 ) -> Clock:
     """The one extension of the conclusion limit (≤ 30 days), its reason told to the petitioner."""
+    _claim(
+        petition,
+        "due",
+        changed=_("Someone else has just extended this matter's time limit. Reload the page."),
+    )
     clocks = running_clocks(petition, CONCLUDE)
     if not clocks:
         raise ValidationError(_("The matter has no running conclusion deadline to extend."))
@@ -597,6 +664,12 @@ def petition_answer(
 ) -> Petition:
     """The written answer concludes the matter (NAT-CONCLUDE) and opens the petitioner's
     30 days to ask for review (NAT-REVIEW-ASK)."""
+    _claim(
+        petition,
+        taken={
+            PetitionStatus.ANSWERED: _("This matter has already been answered by someone else.")
+        },
+    )
     if petition.status != PetitionStatus.ACCEPTED:
         raise ValidationError(_("Only an accepted matter can be answered."))
     if not answer.strip():
@@ -646,6 +719,7 @@ def petition_request_review(
     acting_user: Any,
     calendar: WorkCalendar | None = None,
 ) -> Petition:
+    _claim(petition)
     if petition.status != PetitionStatus.ANSWERED:
         raise ValidationError(_("A review can be asked only of an answered matter."))
     _not_before(on, petition.answered_on, _("A review cannot be asked before the answer."))
@@ -669,6 +743,7 @@ def petition_answer_review(
     acting_user: Any,
     calendar: WorkCalendar | None = None,
 ) -> Petition:
+    _claim(petition)
     if petition.status != PetitionStatus.REVIEW:
         raise ValidationError(_("The matter is not under review."))
     _not_before(on, petition.review_requested_on, _("The answer cannot precede the request."))
@@ -692,6 +767,7 @@ def petition_request_recheck(
     acting_user: Any,
     calendar: WorkCalendar | None = None,
 ) -> Petition:
+    _claim(petition)
     if petition.status != PetitionStatus.REVIEWED:
         raise ValidationError(_("A re-review can be asked only after the review opinion."))
     _not_before(on, petition.review_answered_on, _("A re-review cannot precede the review."))
@@ -711,6 +787,7 @@ def petition_answer_recheck(
     *, petition: Petition, on: dt.date, answer: str, acting_user: Any
 ) -> Petition:
     """The re-review opinion is final: the same claim is not accepted again (第36条)."""
+    _claim(petition)
     if petition.status != PetitionStatus.RECHECK:
         raise ValidationError(_("The matter is not under re-review."))
     _not_before(on, petition.recheck_requested_on, _("The answer cannot precede the request."))
@@ -730,6 +807,10 @@ def petition_answer_recheck(
 def petition_close(*, petition: Petition, on: dt.date, reason: str, acting_user: Any) -> Petition:
     """Close an answered matter: the petitioner's window for review lapsed, or the petitioner
     accepted the answer (a reason is then required)."""
+    _claim(
+        petition,
+        taken={PetitionStatus.CLOSED: _("This matter has already been closed by someone else.")},
+    )
     if petition.status not in (PetitionStatus.ANSWERED, PetitionStatus.REVIEWED):
         raise ValidationError(_("Only an answered matter can be closed."))
     step = REVIEW_ASK if petition.status == PetitionStatus.ANSWERED else RECHECK_ASK
@@ -768,7 +849,9 @@ def petition_supervise(
     acting_user: Any,
     calendar: WorkCalendar | None = None,
 ) -> Supervision:
-    """督办 with the supervising office's instructions; time-limited supervision runs a clock."""
+    """督办 with the supervising office's instructions; time-limited supervision runs a clock.
+    A new time limit replaces the running one (one supervision deadline at a time)."""
+    _claim(petition)
     if not petition.is_open:
         raise ValidationError(_("This matter is closed."))
     if mode == SupervisionMode.TIME_LIMITED and due_on is None:
@@ -788,6 +871,7 @@ def petition_supervise(
         "supervision",
     )
     if due_on is not None:
+        _cancel(petition, SUPERVISE, "replaced by a new time-limited supervision")
         _start(
             SUPERVISE,
             petition,
@@ -821,6 +905,12 @@ def petition_return_visit(
     *, petition: Petition, on: dt.date, satisfaction: str, note: str, acting_user: Any
 ) -> Petition:
     """回访: the petitioner's satisfaction with the answer."""
+    _claim(
+        petition,
+        "return_visit_on",
+        "satisfaction",
+        changed=_("Someone else has just recorded a return visit on this matter. Reload the page."),
+    )
     if petition.answered_on is None:
         raise ValidationError(_("A return visit follows the answer."))
     _not_before(on, petition.answered_on, _("The return visit cannot precede the answer."))
@@ -843,6 +933,14 @@ def petition_charge(
     acting_user: Any,
 ) -> Petition:
     """包案: a county leader takes charge of the matter; marks a backlog case (积案)."""
+    _claim(
+        petition,
+        "charge_leader",
+        "is_backlog",
+        changed=_(
+            "Someone else has just changed who is in charge of this matter. Reload the page."
+        ),
+    )
     if leader is not None:
         if petition.subject_person_id == leader.pk or is_about(petition, leader.unit):
             raise ValidationError({"leader": _("The person complained about cannot take charge.")})

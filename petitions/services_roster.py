@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from directory.base import validated_save
+from directory.claims import claim
 from directory.models import LinkKind, OrgUnit, Person
 from rules.clocks import RUNNING, clock_complete, clock_start
 from rules.models import Clock, Rule
@@ -105,6 +106,10 @@ def roster_generate(
     return len(new)
 
 
+def _duty_changed() -> str:
+    return _("Someone else has just changed this duty. Reload the page.")
+
+
 def _check_free(person: Person, reception: Reception) -> None:
     problem = eligibility_problem(person, reception)
     if problem is None:
@@ -118,6 +123,7 @@ def _check_free(person: Person, reception: Reception) -> None:
 @transaction.atomic
 def reception_fill(*, reception: Reception, person: Person | None, acting_user: Any) -> Reception:
     """Put a person on a duty (or clear it); a clash or an absence is refused with its reason."""
+    claim(reception, fields=("person", "status"), message=_duty_changed())
     if person is not None:
         _check_free(person, reception)
     reception.person = person
@@ -186,6 +192,7 @@ def reception_substitute(
 ) -> Reception:
     """DA-R3: the leader on duty cannot attend; another leader takes the duty and the first
     convener is told. The original leader is kept as `substitute_for`."""
+    claim(reception, fields=("person", "status"), message=_duty_changed())
     if reception.person_id is None:
         raise ValidationError(_("Nobody is on this duty yet: fill it instead."))
     if reception.rule is not None and reception.rule.param("substitution_allowed") is False:
@@ -242,6 +249,7 @@ def reception_set_status(
     acting_user: Any,
 ) -> Reception:
     """Held (with what was heard), excused (a recorded reason, where the rule allows) or missed."""
+    claim(reception, fields=("person", "status"), message=_duty_changed())
     if status == ReceptionStatus.EXCUSED:
         if reception.rule is not None and not reception.rule.param("excusable"):
             raise ValidationError(
@@ -388,6 +396,11 @@ def _notice(
 def appointment_consent(
     *, appointment: Appointment, on: dt.date, note: str, acting_user: Any
 ) -> Appointment:
+    claim(
+        appointment,
+        fields=("consent_on",),
+        message=_("Someone else has just recorded the leader's consent. Reload the page."),
+    )
     appointment.consent_on = on
     appointment.consent_note = note
     validated_save(appointment, "consent")
@@ -402,6 +415,11 @@ def appointment_invite(
     *, matter: AppointmentMatter, on: dt.date, note: str, acting_user: Any
 ) -> AppointmentMatter:
     """The petitioner is invited, once the leader has consented."""
+    claim(
+        matter,
+        fields=("invited_on",),
+        message=_("Someone else has just invited this petitioner. Reload the page."),
+    )
     if matter.appointment.consent_on is None:
         raise ValidationError(_("Record the leader's consent before inviting petitioners."))
     matter.invited_on = on
@@ -458,7 +476,15 @@ def appointment_record(
     calendar: WorkCalendar | None = None,
 ) -> Appointment:
     """The reception record: what the leader heard and, per matter, the decision on the spot,
-    the follow-up owner, or the unit it is assigned to — supervised with a reply clock (DA-R4)."""
+    the follow-up owner, or the unit it is assigned to — supervised with a reply clock (DA-R4).
+    Recorded once: the reply clocks and supervisions it starts are not started twice."""
+    claim(
+        appointment,
+        fields=("recorded_on",),
+        message=_("Someone else has just recorded this reception."),
+    )
+    if appointment.recorded_on is not None:
+        raise ValidationError(_("This reception has already been recorded."))
     if on != appointment.reception.date:
         raise ValidationError({"on": _("Record the reception on its duty day.")})
     if not heard.strip():
@@ -526,6 +552,7 @@ def _record_matter(result: MatterResult, on: dt.date, user: Any, calendar: WorkC
 
 def appointment_matter_replied(*, matter: AppointmentMatter, on: dt.date) -> AppointmentMatter:
     """The handling unit replied to the petitioner in writing: the DA-R4 clock freezes."""
+    claim(matter, fields=("replied_on",), message=_("The reply has already been recorded."))
     for clock in Clock.objects.for_item(matter).filter(state__in=RUNNING):
         clock_complete(clock=clock, done_on=max(on, clock.start))
     matter.replied_on = on
@@ -564,6 +591,7 @@ def missed_contact_record(
 
 @transaction.atomic
 def missed_contact_return(*, contact: MissedContact, on: dt.date, note: str) -> MissedContact:
+    claim(contact, fields=("done_on",), message=_("Someone else has just returned this call."))
     if contact.done_on is not None:
         raise ValidationError(_("Already returned."))
     if on < contact.missed_on:
@@ -605,6 +633,7 @@ def rescheduled_record(
 def rescheduled_done(
     *, meeting: RescheduledMeeting, on: dt.date, outcome: str
 ) -> RescheduledMeeting:
+    claim(meeting, fields=("done_on",), message=_("Someone else has just recorded this meeting."))
     if meeting.done_on is not None:
         raise ValidationError(_("Already received."))
     if on < meeting.requested_on:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save as _save
+from directory.claims import ConcurrentChange, claim
 from directory.models import OrgUnit, Person, Post
 from rules.clocks import clock_complete, clock_mark_complex, clock_start
 from rules.models import Clock, ClockState, Rule, RuleKind
@@ -102,10 +103,24 @@ def _complete_clocks(proposal: Proposal, step: str, done_on: dt.date) -> None:
         clock_complete(clock=clock, done_on=done_on)
 
 
-def _lock(proposal: Proposal) -> None:
-    """Re-read the stage under a row lock: a form sent twice finds the step already taken."""
-    current = Proposal.all_objects.select_for_update().only("stage").get(pk=proposal.pk)
-    proposal.stage = current.stage
+def _lock(
+    proposal: Proposal, *fields: str, taken: str | None = None, changed: str | None = None
+) -> None:
+    """Lock the item and read it again: of two people doing a step at once (or a form sent
+    twice) the second finds the step taken and is told so (`taken` when the stage moved,
+    `changed` when another of `fields` did)."""
+    stage = proposal.stage
+    try:
+        claim(proposal, fields=("stage", *fields))
+    except ConcurrentChange:
+        raise ConcurrentChange(
+            (taken if proposal.stage != stage else changed)
+            or _(
+                "Someone else has just handled this item; it is now “%(stage)s”. Reload the "
+                "page to see what was done."
+            )
+            % {"stage": proposal.get_stage_display()}
+        ) from None
 
 
 # --- sessions -----------------------------------------------------------------------------------
@@ -205,7 +220,7 @@ def proposal_assign(
 ) -> Proposal:
     """Assign to a lead unit (主办) and co-handling units (协办) on a date: the contact and
     answer clocks start (TY-P1, TY-P2)."""
-    _lock(proposal)
+    _lock(proposal, taken=_("This item has already been assigned by someone else."))
     if proposal.stage != Stage.REGISTERED:
         raise ValidationError(_("This item has already been assigned."))
     if lead_unit in co_units:
@@ -225,7 +240,7 @@ def proposal_mark_complex(
     *, proposal: Proposal, explanation: str, calendar: WorkCalendar | None = None
 ) -> Proposal:
     """A wide-ranging or hard item gets the longer answer limit (TY-P2), with the reason."""
-    _lock(proposal)
+    _lock(proposal, "complex", changed=_("Someone else has just marked this item complex."))
     if proposal.stage not in (Stage.REGISTERED, *FIRST_HANDLING):
         raise ValidationError(_("Only an item not yet answered can be marked complex."))
     if not explanation.strip():
@@ -249,7 +264,9 @@ def proposal_mark_complex(
 def proposal_record_contact(
     *, proposal: Proposal, contacted_on: dt.date, method: str, note: str = ""
 ) -> Contact:
-    """The lead unit contacted the author (TY-P1); the first contact stops the clock."""
+    """The lead unit contacted the author (TY-P1); the first contact stops the clock. Several
+    contacts are facts of their own: two recorded at once are both kept, the clock stops once."""
+    claim(proposal)
     if proposal.stage == Stage.REGISTERED or proposal.assigned_on is None:
         raise ValidationError(_("The item has not been assigned yet."))
     if contacted_on < proposal.assigned_on:
@@ -285,7 +302,7 @@ def proposal_answer(
 ) -> Answer:
     """The lead unit's written answer: round 1 (TY-P2), or round 2 after 'unsatisfied'
     (TY-P3). The answer clock of the round stops."""
-    _lock(proposal)
+    _lock(proposal, taken=_("This item has already been answered by someone else."))
     round_ = proposal.answer_round
     if round_ is None:
         raise ValidationError(_("No answer is owed on this item now."))
@@ -321,7 +338,7 @@ def proposal_feedback(
 ) -> Feedback:
     """The author's feedback on the latest answer. 'Unsatisfied' on the first answer starts
     the second handling (TY-P3); feedback on the second answer closes the item."""
-    _lock(proposal)
+    _lock(proposal, taken=_("The feedback on this answer has already been recorded."))
     round_ = proposal.feedback_round
     if round_ is None:
         raise ValidationError(_("No answer awaits feedback on this item."))
@@ -355,6 +372,11 @@ def proposal_feedback(
 @transaction.atomic
 def co_handling_opinion(*, co_handling: CoHandling, opinion: str, given_on: dt.date) -> CoHandling:
     """A co-handling unit's opinion to the lead unit (协办意见)."""
+    claim(
+        co_handling,
+        fields=("opinion", "opinion_on"),
+        message=_("Someone else has just given this unit's opinion. Reload the page."),
+    )
     if not opinion.strip():
         raise ValidationError({"opinion": _("Write the opinion.")})
     proposal = co_handling.proposal
@@ -378,7 +400,13 @@ def list_item_save(*, item: PublicListItem, reason: str = "") -> PublicListItem:
 def list_item_progress(
     *, item: PublicListItem, on: dt.date, text: str, completed: bool = False
 ) -> ListProgress:
-    """A progress update; `completed` marks the item done on that date (TY-L1)."""
+    """A progress update; `completed` marks the item done on that date (TY-L1). Updates are
+    facts of their own (two at once are both kept); the item is completed once."""
+    claim(
+        item,
+        fields=("completed_on",) if completed else (),
+        message=_("Someone else has just marked this item completed."),
+    )
     progress = _save(ListProgress(item=item, on=on, text=text), "progress update")
     if completed and item.completed_on is None:
         item.completed_on = on

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.claims import ConcurrentChange, claim, lock
 from directory.models import OrgUnit, Person
 
 from .models import (
@@ -65,6 +66,18 @@ def format_code(raw: str) -> str:
 # --- campaigns ------------------------------------------------------------------------------
 
 
+def _claim(campaign: Campaign) -> Campaign:
+    """Lock the campaign and read it again: opening, closing, tallies and codes of one campaign
+    happen one after the other, and a step someone else has just taken is refused as such."""
+    try:
+        return claim(campaign, fields=("state",))
+    except ConcurrentChange:
+        raise ConcurrentChange(
+            _("Someone else has just changed this campaign; it is now %(state)s.")
+            % {"state": campaign.get_state_display()}
+        ) from None
+
+
 def _require_state(campaign: Campaign, *states: str) -> None:
     if campaign.state not in states:
         raise ValidationError(
@@ -73,8 +86,10 @@ def _require_state(campaign: Campaign, *states: str) -> None:
         )
 
 
+@transaction.atomic
 def campaign_save(*, campaign: Campaign, reason: str = "") -> Campaign:
     if campaign.pk:
+        lock(campaign)
         stored = Campaign.objects.get(pk=campaign.pk)
         if stored.state == CampaignState.CLOSED:
             raise ValidationError(_("A closed campaign cannot be changed."))
@@ -88,6 +103,7 @@ def campaign_set_targets(
     *, campaign: Campaign, units: Sequence[OrgUnit] = (), people: Sequence[Person] = ()
 ) -> list[CampaignTarget]:
     """Add the given units/people as targets (existing ones are kept); draft only."""
+    _claim(campaign)
     _require_state(campaign, CampaignState.DRAFT)
     existing = CampaignTarget.objects.filter(campaign=campaign)
     have_units = set(existing.values_list("unit_id", flat=True))
@@ -115,8 +131,9 @@ def campaign_target_for(*, campaign: Campaign, code: str) -> CampaignTarget | No
     )
 
 
+@transaction.atomic
 def group_save(*, group: EvaluatorGroup, reason: str = "") -> EvaluatorGroup:
-    campaign = group.campaign
+    campaign = _claim(group.campaign)
     if group.pk is None:
         _require_state(campaign, CampaignState.DRAFT)
     else:
@@ -135,7 +152,7 @@ def check_weights(groups: Sequence[EvaluatorGroup]) -> None:
 @transaction.atomic
 def campaign_open(*, campaign: Campaign, reason: str = "") -> Campaign:
     """Open for ballots: create every online counter at zero (a vote never inserts)."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _claim(campaign)
     _require_state(campaign, CampaignState.DRAFT)
     targets = list(CampaignTarget.objects.filter(campaign=campaign))
     groups = list(EvaluatorGroup.objects.filter(campaign=campaign))
@@ -157,7 +174,7 @@ def campaign_open(*, campaign: Campaign, reason: str = "") -> Campaign:
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, reason: str = "") -> Campaign:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _claim(campaign)
     _require_state(campaign, CampaignState.DRAFT, CampaignState.OPEN)
     check_weights(list(EvaluatorGroup.objects.filter(campaign=campaign)))
     campaign.state = CampaignState.CLOSED
@@ -168,8 +185,10 @@ def campaign_close(*, campaign: Campaign, reason: str = "") -> Campaign:
 # --- codes and online ballots ------------------------------------------------------------
 
 
+@transaction.atomic
 def codes_issue(*, group: EvaluatorGroup, count: int) -> list[str]:
     """New one-time codes for a group, returned once (only their digests are kept)."""
+    _claim(group.campaign)
     _require_state(group.campaign, CampaignState.DRAFT, CampaignState.OPEN)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise ValidationError(
@@ -247,7 +266,7 @@ def paper_tally_set(
     reason: str = "",
 ) -> int:
     """Set the paper counts of a group: (target id, rating) -> count. Returns rows changed."""
-    campaign = group.campaign
+    campaign = _claim(group.campaign)
     _require_state(campaign, CampaignState.DRAFT, CampaignState.OPEN)
     existing = {(t.target_id, t.rating): t for t in PaperTally.objects.filter(group=group)}
     valid = set(CampaignTarget.objects.filter(campaign=campaign).values_list("pk", flat=True))
