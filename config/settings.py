@@ -218,3 +218,27 @@ REMINDER_DUE_SOON_WORKDAYS = [int(n) for n in envlist("REMINDER_DUE_SOON_WORKDAY
 ESCALATE_TO_LEADER_AFTER_WORKDAYS = envint("ESCALATE_TO_LEADER_AFTER_WORKDAYS", "3")
 # A reminder claimed by a worker that died is handed to another after this many seconds.
 REMINDER_CLAIM_TIMEOUT = envint("REMINDER_CLAIM_TIMEOUT", "900")
+# Reminders handed to workers in batches of this many; batches follow one another until none is
+# left or the task's time is up (DELIVERY_RUN_SECONDS, by default 80 % of Q_TIMEOUT).
+REMINDER_BATCH_SIZE = envint("REMINDER_BATCH_SIZE", "500")
+DELIVERY_RUN_SECONDS = envint("DELIVERY_RUN_SECONDS", str(envint("Q_TIMEOUT", "600") * 4 // 5))
+
+# Outside delivery (e-mail, text messages, duty-group robots): one delivery per notification and
+# channel, retried after DELIVERY_RETRY_SECONDS × 4ⁿ⁻¹ and given up after DELIVERY_MAX_ATTEMPTS
+# tries. A worker holds one delivery for DELIVERY_LEASE_SECONDS; each channel's timeout is kept
+# below it.
+DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", "6")
+DELIVERY_RETRY_SECONDS = envint("DELIVERY_RETRY_SECONDS", "60")
+DELIVERY_LEASE_SECONDS = envint("DELIVERY_LEASE_SECONDS", "120")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+# The SMS gateway of the government messaging platform (HTTP, form-encoded POST): empty URL = no
+# text messages. SMS_GATEWAY_EXTRA holds fixed fields (`action=send&userid=12`);
+# SMS_GATEWAY_SUCCESS, when set, must appear in the gateway's answer.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_ACCOUNT = os.environ.get("SMS_GATEWAY_ACCOUNT", "")
+SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
+SMS_GATEWAY_TEMPLATE = os.environ.get("SMS_GATEWAY_TEMPLATE", "【{site}】{title}")
+SMS_GATEWAY_EXTRA = os.environ.get("SMS_GATEWAY_EXTRA", "")
+SMS_GATEWAY_SUCCESS = os.environ.get("SMS_GATEWAY_SUCCESS", "")
+SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", "15")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", "15")

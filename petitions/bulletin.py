@@ -9,7 +9,10 @@ due on D, replies overdue on D and the items staff marked as notable.
 `bulletin_data` computes it from the records (any past day, any number of times);
 `bulletin_produce` keeps the figures on the day's `Bulletin` row and sends it once: the send is
 claimed by a conditional UPDATE of `sent_at`, so two workers, or a produce repeated by hand,
-never notify the leaders twice. `bulletin_run` is what the queue calls every hour.
+never notify the leaders twice. The leaders' inbox notifications and their outside deliveries
+(e-mail, text message, as each leader chose) are written in the claiming transaction and sent
+by the delivery state machine (rules.deliveries): retried on failure, never twice.
+`bulletin_run` is what the queue calls every hour.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.utils.translation import gettext as _
 from directory.base import codes_regex
 from directory.models import Person, Post, Role, User
 from directory.timeutil import today as local_today
-from rules.models import Notification
+from rules.deliveries import deliveries_run, notify_users
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
 from .models_appeals import Appeal, AppealReply, Bulletin
@@ -171,10 +174,7 @@ def bulletin_send(bulletin: Bulletin, data: BulletinData) -> int:
         url = reverse("appeal-bulletin-day", args=[bulletin.day.isoformat()])
         with translation.override(settings.LANGUAGE_CODE):
             title, text = _title(bulletin.day), _summary(data)
-        Notification.objects.bulk_create(
-            Notification(user=user, title=title, items=[{"text": text, "url": url}])
-            for user in users
-        )
+        notify_users(users, title=title, items=[{"text": text, "url": url}])
         Bulletin.objects.filter(pk=bulletin.pk).update(recipients=len(users))
     bulletin.refresh_from_db()
     return len(users)
@@ -216,7 +216,8 @@ def bulletin_run(now: dt.datetime | None = None) -> dict[str, Any]:
     if Bulletin.objects.filter(day=day, sent_at__isnull=False).exists():
         return {"day": day.isoformat(), "skipped": "already sent"}
     _bulletin, notified = bulletin_produce(day=day)
-    return {"day": day.isoformat(), "notified": notified}
+    sent = deliveries_run() if notified else {}
+    return {"day": day.isoformat(), "notified": notified, **sent}
 
 
 # --- PDF ----------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -131,7 +131,23 @@ def clock_start(
         due=due,
         computation=computation,
     )
-    return _save(clock, f"clock started: {rule.rule_id} {step}")
+    try:
+        with transaction.atomic():
+            return _save(clock, f"clock started: {rule.rule_id} {step}")
+    except IntegrityError as exc:  # the same step started at the same moment elsewhere
+        if "clock_one_running_per_step" not in str(exc):
+            raise
+        raise ValidationError(
+            _("This step of the matter already has a running deadline."), code="unique"
+        ) from exc
+
+
+def _locked(clock: Clock) -> Clock:
+    """The clock's row locked for this transaction and read again, so that two steps at once
+    (two visits closing one four-musts clock) change it one after the other."""
+    if clock.pk is not None:
+        clock.refresh_from_db(from_queryset=Clock.objects.select_for_update())
+    return clock
 
 
 def _require_running(clock: Clock) -> None:
@@ -142,7 +158,7 @@ def _require_running(clock: Clock) -> None:
 @transaction.atomic
 def clock_complete(*, clock: Clock, done_on: dt.date, note: str = "") -> Clock:
     """Freeze the clock: done on `done_on`, on time when not after the due date."""
-    _require_running(clock)
+    _require_running(_locked(clock))
     if done_on < clock.start:
         raise ValidationError(_("The completion date cannot be before the start date."))
     if clock.state == ClockState.PAUSED:
@@ -156,7 +172,7 @@ def clock_complete(*, clock: Clock, done_on: dt.date, note: str = "") -> Clock:
 @transaction.atomic
 def clock_cancel(*, clock: Clock, reason: str) -> Clock:
     """Withdraw a clock whose step no longer applies (e.g. the matter was withdrawn)."""
-    _require_running(clock)
+    _require_running(_locked(clock))
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling the deadline."))
     clock.state = ClockState.CANCELLED
@@ -168,7 +184,7 @@ def clock_extend(
     *, clock: Clock, amount: int, reason: str, calendar: WorkCalendar | None = None
 ) -> Clock:
     """Extend once (or as often as the rule's max_extensions allows) by at most extension_amount."""
-    _require_running(clock)
+    _require_running(_locked(clock))
     if not reason.strip():
         raise ValidationError(_("An extension needs a reason, which is told to the petitioner."))
     allowed = clock.rule.param("extension_amount")
@@ -201,7 +217,7 @@ def clock_extend(
 
 @transaction.atomic
 def clock_pause(*, clock: Clock, on: dt.date, reason: str) -> Clock:
-    if clock.state != ClockState.OPEN:
+    if _locked(clock).state != ClockState.OPEN:
         raise ValidationError(_("Only a running deadline can be paused."))
     if not reason.strip():
         raise ValidationError(_("A pause needs a reason."))
@@ -247,7 +263,7 @@ def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
 
 @transaction.atomic
 def clock_resume(*, clock: Clock, on: dt.date, calendar: WorkCalendar | None = None) -> Clock:
-    if clock.state != ClockState.PAUSED or clock.paused_on is None:
+    if _locked(clock).state != ClockState.PAUSED or clock.paused_on is None:
         raise ValidationError(_("Only a paused deadline can be resumed."))
     if on < clock.paused_on:
         raise ValidationError(_("A deadline cannot resume before it was paused."))
@@ -259,7 +275,7 @@ def clock_mark_complex(
     *, clock: Clock, explanation: str, calendar: WorkCalendar | None = None
 ) -> Clock:
     """Switch to the rule's longer duration for complex items (TY-P2), with the explanation."""
-    _require_running(clock)
+    _require_running(_locked(clock))
     if not clock.rule.param("complex_amount"):
         raise ValidationError(_("This rule has no longer limit for complex items."))
     if not explanation.strip():

@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -261,6 +263,25 @@ class Clock(models.Model):
             models.Index(fields=["rule", "due"], name="clock_rule_due"),
             models.Index(fields=["unit", "due"], name="clock_unit_due"),
         ]
+        constraints = [
+            # One running clock per step of an item, per rule and per party it binds: a petition
+            # runs one objection window per routed unit, an appeal's reply runs TY-O2 beside
+            # HF-O1, a four-musts event one visit per paired cadre, but never the same twice.
+            # Two users doing one step at once would otherwise start it twice.
+            models.UniqueConstraint(
+                models.F("content_type"),
+                models.F("object_id"),
+                models.F("step"),
+                models.F("rule"),
+                Coalesce("unit", Value(0)),
+                Coalesce("person", Value(0)),
+                condition=Q(state__in=("open", "paused")),
+                name="clock_one_running_per_step",
+                violation_error_message=_(
+                    "This step of the matter already has a running deadline."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule.rule_id} {self.step} → {self.due}"
@@ -281,13 +302,18 @@ class ReminderState(models.TextChoices):
     PENDING = "pending", _("pending")
     CLAIMED = "claimed", _("being delivered")
     SENT = "sent", _("sent")
+    FAILED = "failed", _("failed, will be retried")
+    DEAD = "dead", _("given up")
     CANCELLED = "cancelled", _("cancelled")
 
 
 class Reminder(models.Model):
-    """One reminder of one clock for one person at one stage. The unique key makes the scan
-    idempotent; the state moves pending → claimed → sent by conditional updates, so that two
-    workers, or a worker restarted after a crash, deliver each reminder once."""
+    """One reminder of one clock, at one stage, for one person or one unit's duty group. The
+    unique keys make the scan idempotent; the state moves pending → claimed (a token and a
+    time: the lease) → sent into an inbox digest, by conditional updates that name the token,
+    so that two workers, or a worker restarted after a crash, deliver each reminder once. A
+    digest that cannot be built is failed with its error and retried later; dead after
+    DELIVERY_MAX_ATTEMPTS."""
 
     clock = models.ForeignKey(
         Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="reminders"
@@ -298,6 +324,16 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    group = models.ForeignKey(
+        "DutyGroup",
+        verbose_name=_("duty group"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
     )
@@ -306,6 +342,10 @@ class Reminder(models.Model):
     )
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scan_token = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     notification = models.ForeignKey(
@@ -318,23 +358,46 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clock", "kind", "lead", "due", "recipient"], name="unique_reminder"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["clock", "kind", "lead", "due", "group"],
+                condition=Q(group__isnull=False),
+                name="unique_group_reminder",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, group__isnull=True)
+                | Q(recipient__isnull=True, group__isnull=False),
+                name="reminder_one_addressee",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "created_at"], name="reminder_state"),
             models.Index(fields=["claim_token"], name="reminder_claim"),
+            models.Index(fields=["scan_token"], name="reminder_scan"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"
+        return f"{self.get_kind_display()} → {self.recipient or self.group}"
 
 
 class Notification(models.Model):
-    """An entry of a user's in-app inbox: a digest of the reminders delivered together."""
+    """A digest of what was delivered together: an entry of a user's in-app inbox, or the
+    message posted to a unit's duty group. Each outside channel delivers it by its own
+    `Delivery` row."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    group = models.ForeignKey(
+        "DutyGroup",
+        verbose_name=_("duty group"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
     )
@@ -342,16 +405,27 @@ class Notification(models.Model):
     items = models.JSONField(_("items"), default=list)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_state = models.CharField(_("e-mail"), max_length=10, default="none")
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, group__isnull=True)
+                | Q(user__isnull=True, group__isnull=False),
+                name="notification_one_addressee",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+mobile_validator = RegexValidator(
+    r"^1[3-9][0-9]{9}$", _("Enter an 11-digit mobile number, e.g. 13812345678.")
+)
 
 
 class DeliveryPreference(models.Model):
@@ -362,6 +436,13 @@ class DeliveryPreference(models.Model):
     )
     email = models.BooleanField(_("by e-mail"), default=True)
     sms = models.BooleanField(_("by text message"), default=False)
+    mobile = models.CharField(
+        _("mobile number for text messages"),
+        max_length=11,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Empty: the phone number of your person record."),
+    )
 
     history = HistoricalRecords()
 
@@ -371,3 +452,139 @@ class DeliveryPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class RobotPlatform(models.TextChoices):
+    WECOM = "wecom", _("WeCom group robot (企业微信群机器人)")
+    DINGTALK = "dingtalk", _("DingTalk group robot (钉钉群机器人)")
+
+
+class DutyGroup(models.Model):
+    """A unit's duty group in WeCom or DingTalk: its group robot's webhook receives the
+    reminders of the unit's deadlines (due soon, due today, overdue) as one message per run."""
+
+    unit = models.OneToOneField(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="duty_group"
+    )
+    platform = models.CharField(
+        _("platform"), max_length=10, choices=RobotPlatform.choices, default=RobotPlatform.WECOM
+    )
+    webhook_url = models.URLField(
+        _("webhook address"),
+        max_length=500,
+        help_text=_("The group robot's address, as the group settings show it (with its key)."),
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk only, when the robot's security setting is 加签."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("duty group")
+        verbose_name_plural = _("duty groups")
+        ordering = ["unit__path"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} ({self.get_platform_display()})"
+
+    @property
+    def masked_url(self) -> str:
+        """The address without its key, for pages and logs."""
+        return self.webhook_url.split("?", 1)[0] + ("?…" if "?" in self.webhook_url else "")
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("text message")
+    WEBHOOK = "webhook", _("duty group robot")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed, will be retried")
+    DEAD = "dead", _("given up")
+
+
+class Delivery(models.Model):
+    """One notification over one outside channel: pending → sending (claimed with a token and
+    a lease) → sent, or failed (with the error and the time of the next attempt, backing off)
+    and, after DELIVERY_MAX_ATTEMPTS, dead — listed for administrators. `handed_over_at` marks
+    the moment the message left for the channel: a worker that dies after it leaves an
+    outcome nobody knows, which a channel that must not repeat a send (at most once) gives up
+    instead of retrying."""
+
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=DeliveryChannel.choices)
+    address = models.CharField(_("address"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    handed_over_at = models.DateTimeField(_("handed to the channel at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="one_delivery_per_channel"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=("pending", "failed")),
+                name="delivery_due",
+            ),
+            models.Index(
+                fields=["lease_until"], condition=Q(state="sending"), name="delivery_leased"
+            ),
+            models.Index(fields=["state", "created_at"], name="delivery_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address} ({self.get_state_display()})"
+
+
+class ReminderSkip(models.Model):
+    """A clock the scan could not decide on for a stage (its working days fall in a year the
+    calendar does not know): logged and listed for administrators, never silently dropped."""
+
+    clock = models.ForeignKey(
+        Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="skips"
+    )
+    day = models.DateField(_("scanned on"))
+    stage = models.CharField(_("stage"), max_length=20, choices=ReminderKind.choices)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline the scan could not decide")
+        verbose_name_plural = _("deadlines the scan could not decide")
+        ordering = ["-day", "clock_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "day", "stage"], name="one_skip_per_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="skip_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.clock_id} {self.stage}"

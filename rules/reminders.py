@@ -1,34 +1,39 @@
-"""Reminders of clocks: the scan that decides who must be reminded of what, and the delivery that
-hands each reminder over exactly once.
+"""Reminders of clocks: the scan that decides who must be reminded of what, and the delivery
+that hands each reminder over exactly once.
 
 Scan (`reminders_scan`): one indexed query over open clocks due within the largest "due soon"
 window; for each clock only its *current* stage creates reminders — due soon (N working days
 before), due today, or overdue (with escalation to the supervising office at once and to the
 leader in charge after a further delay). Stages that passed while nothing scanned are not
 replayed, so a clock reopened after its due date reminds once, not in a flood. Rows are keyed
-(clock, kind, lead, due, recipient): running the scan twice creates nothing new; an extended
-clock (a new due date) is reminded again for its new date.
+(clock, kind, lead, due, recipient or duty group): running the scan twice, or two scans at once,
+creates nothing new; an extended clock (a new due date) is reminded again for its new date.
+The scan never drops a clock silently: an overdue clock is reminded as overdue whatever the
+working-day calendar knows (that needs no calendar); a stage that depends on working days in a
+year the calendar does not know is decided from the known days when they suffice, and
+otherwise logged and kept as a `ReminderSkip` that administrators see.
 
-Delivery (`reminders_deliver`): pending reminders are claimed with a conditional UPDATE
-(state pending → claimed, with a token) so that two workers never claim the same row; each
-recipient's claimed reminders become one inbox digest and are marked sent in the same
-transaction. A worker that dies after claiming leaves rows 'claimed'; after
-REMINDER_CLAIM_TIMEOUT another run reclaims them. E-mail (and any further channel) goes out after
-the digest is committed, guarded by its own conditional update: at most once.
-"""
+Inbox (`reminders_deliver`): reminders are claimed in batches with a conditional UPDATE (state
+pending, failed and due again, or claimed longer ago than REMINDER_CLAIM_TIMEOUT → claimed, with
+a new token); each addressee's claimed reminders become one digest (an inbox notification, or
+a duty group's message) in a transaction that first locks the rows still carrying this run's
+token — a run that outlived its claim finds none and creates nothing. The digest's outside
+deliveries (e-mail, text message, group robot) are created in the same transaction and sent by
+the delivery state machine of `rules.deliveries`. Batches follow one another until nothing is
+left or the task's time is up."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch
@@ -40,13 +45,17 @@ from directory.base import codes_regex
 from directory.models import Link, OrgUnit, Role, UnitKind, User
 from directory.timeutil import today as local_today
 
+from .deliveries import backoff, deliveries_for, deliveries_run, max_attempts
 from .models import (
     Clock,
     ClockState,
+    Delivery,
     DeliveryPreference,
+    DutyGroup,
     Notification,
     Reminder,
     ReminderKind,
+    ReminderSkip,
     ReminderState,
 )
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays, workdays_between
@@ -140,93 +149,174 @@ class Recipients:
         return people
 
 
-def reminders_scan(today: dt.date) -> int:
-    """Create the reminders due today; returns how many new rows were created."""
-    due_soon = settings.REMINDER_DUE_SOON_WORKDAYS
-    calendar = WorkCalendar()
+# --- the scan -------------------------------------------------------------------------------------
+
+#: the stages that remind the responsible unit (and so its duty group); escalations go to people
+UNIT_STAGES = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE)
+
+
+@dataclass
+class ScanResult:
+    created: int = 0  # reminder rows this scan inserted (not those another scan inserted)
+    skipped: int = 0  # stages of clocks it could not decide (logged, listed for administrators)
+
+
+def workdays_bounds(
+    first: dt.date,
+    last: dt.date,
+    calendar: WorkCalendar,
+    *,
+    enough: int | None = None,
+    known: dict[int, bool] | None = None,
+) -> tuple[int, int]:
+    """(fewest, most) working days after `first` up to and including `last`: exact over the
+    years the calendar knows, while a day of a year it does not know may or may not be one.
+    Counting stops once `fewest` reaches `enough` (nothing after it can lower it). `known`
+    caches which years the calendar knows across calls (one query per unknown year)."""
+    known = {} if known is None else known
+    fewest = unknown = 0
+    day = first
+    while day < last:
+        day += dt.timedelta(days=1)
+        if day.year not in known:
+            known[day.year] = calendar.knows(day.year)
+        if not known[day.year]:
+            year_end = min(dt.date(day.year, 12, 31), last)
+            unknown += (year_end - day).days + 1
+            day = year_end
+            continue
+        fewest += calendar.is_workday(day)
+        if enough is not None and fewest >= enough:
+            break
+    return fewest, fewest + unknown
+
+
+def _lead_for(left: int, due_soon: Iterable[int]) -> int | None:
+    return next((lead for lead in sorted(due_soon) if left <= lead), None)
+
+
+def decide_stages(
+    clock: Clock,
+    today: dt.date,
+    calendar: WorkCalendar,
+    *,
+    due_soon: Iterable[int],
+    leader_after: int,
+    known: dict[int, bool] | None = None,
+) -> tuple[list[Stage], list[tuple[str, str]]]:
+    """The stages a clock is in today, and the (stage, reason) pairs that cannot be decided
+    because the working days in between fall in a year the calendar does not know. The same
+    stages as `clock_stages` whenever the calendar knows every year involved."""
+    due_soon = list(due_soon)
+    if clock.due < today:
+        stages = [Stage(ReminderKind.OVERDUE), Stage(ReminderKind.ESCALATED_OFFICE)]
+        fewest, most = workdays_bounds(clock.due, today, calendar, enough=leader_after, known=known)
+        if fewest >= leader_after:
+            stages.append(Stage(ReminderKind.ESCALATED_LEADER))
+        elif most >= leader_after:
+            reason = _unknown_year(clock.due, today, calendar)
+            return stages, [(ReminderKind.ESCALATED_LEADER, reason)]
+        return stages, []
+    if clock.due == today:
+        return [Stage(ReminderKind.DUE_TODAY)], []
+    fewest, most = workdays_bounds(today, clock.due, calendar, known=known)
+    lead, other = _lead_for(fewest, due_soon), _lead_for(most, due_soon)
+    if lead != other:
+        return [], [(ReminderKind.DUE_SOON, _unknown_year(today, clock.due, calendar))]
+    return ([Stage(ReminderKind.DUE_SOON, lead)] if lead is not None else []), []
+
+
+def _unknown_year(first: dt.date, last: dt.date, calendar: WorkCalendar) -> str:
+    """Why a stage cannot be decided: the first year in between the calendar does not know."""
+    year = next(y for y in range(first.year, last.year + 1) if not calendar.knows(y))
+    return str(UnknownCalendarYear(year))
+
+
+def scan_horizon(today: dt.date, lead: int, calendar: WorkCalendar) -> dt.date:
+    """The last due date that can be "due soon" today. When the calendar cannot say, a bound
+    in calendar days no official schedule exceeds (weekends and the longest holiday block)."""
     try:
-        horizon = add_workdays(today, max(due_soon, default=0), calendar)
+        return add_workdays(today, lead, calendar)
     except UnknownCalendarYear:
-        # Next year's schedule is missing: remind on what can be computed (the administrator
-        # sees the calendar warning on the today page).
-        horizon = dt.date(today.year, 12, 31)
+        return today + dt.timedelta(days=-(-lead // 5) * 7 + 10)
+
+
+def _duty_groups(clocks: list[Clock]) -> dict[int, int]:
+    """unit id → the id of its active duty group, for the units of these clocks."""
+    units = {c.unit_id for c in clocks if c.unit_id}
+    return dict(
+        DutyGroup.objects.filter(unit_id__in=units, active=True).values_list("unit_id", "pk")
+    )
+
+
+def reminders_scan(today: dt.date) -> ScanResult:
+    """Create the reminders due today; returns the rows this scan created and the stages it
+    could not decide."""
+    due_soon = list(settings.REMINDER_DUE_SOON_WORKDAYS)
+    leader_after = settings.ESCALATE_TO_LEADER_AFTER_WORKDAYS
+    calendar = WorkCalendar()
+    horizon = scan_horizon(today, max(due_soon, default=0), calendar)
     clocks = list(Clock.objects.open().filter(due__lte=horizon).order_by("due", "pk"))
     if not clocks:
-        return 0
+        return ScanResult()
     recipients = Recipients(clocks)
+    groups = _duty_groups(clocks)
+    token = uuid.uuid4()
+    known: dict[int, bool] = {}
     rows: list[Reminder] = []
+    skips: list[ReminderSkip] = []
     for clock in clocks:
-        try:
-            stages = clock_stages(
-                clock,
-                today,
-                calendar,
-                due_soon=due_soon,
-                leader_after=settings.ESCALATE_TO_LEADER_AFTER_WORKDAYS,
-            )
-        except UnknownCalendarYear:
-            continue
+        stages, undecided = decide_stages(
+            clock, today, calendar, due_soon=due_soon, leader_after=leader_after, known=known
+        )
         for stage in stages:
+            key = {"clock": clock, "kind": stage.kind, "lead": stage.lead, "due": clock.due}
             for user_id in sorted(recipients.for_stage(clock, stage)):
-                rows.append(
-                    Reminder(
-                        clock=clock,
-                        kind=stage.kind,
-                        lead=stage.lead,
-                        due=clock.due,
-                        recipient_id=user_id,
-                    )
-                )
-    before = Reminder.objects.count()
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    return Reminder.objects.count() - before
+                rows.append(Reminder(**key, recipient_id=user_id, scan_token=token))
+            if stage.kind in UNIT_STAGES and clock.unit_id in groups:
+                rows.append(Reminder(**key, group_id=groups[clock.unit_id], scan_token=token))
+        skips += [
+            ReminderSkip(clock=clock, day=today, stage=kind, reason=reason)
+            for kind, reason in undecided
+        ]
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    # Rows another scan inserted first were ignored: they carry that scan's token, not ours.
+    created = Reminder.objects.filter(scan_token=token).count()
+    if skips:
+        ReminderSkip.objects.bulk_create(skips, ignore_conflicts=True, batch_size=2000)
+        log.warning(
+            "deadline scan of %s: %d stages of open deadlines could not be decided (%s); "
+            "listed for administrators",
+            today,
+            len(skips),
+            skips[0].reason,
+        )
+    return ScanResult(created=created, skipped=len(skips))
 
 
-class Channel(Protocol):
-    """A delivery channel besides the inbox (e-mail here; an SMS gateway can implement it)."""
-
-    name: str
-
-    def wanted(self, user: User, preference: DeliveryPreference | None) -> bool: ...
-
-    def send(self, user: User, notification: Notification) -> None: ...
+# --- the inbox digest ---------------------------------------------------------------------------
 
 
-class EmailChannel:
-    name = "email"
-
-    def wanted(self, user: User, preference: DeliveryPreference | None) -> bool:
-        return bool(user.email) and (preference is None or preference.email)
-
-    def send(self, user: User, notification: Notification) -> None:
-        lines = [f"- {item['text']}" for item in notification.items]
-        send_mail(notification.title, "\n".join(lines), None, [user.email])
-
-
-CHANNELS: list[Channel] = [EmailChannel()]
-
-
-def register_channel(channel: Channel) -> None:
-    CHANNELS.append(channel)
-
-
-def _claim(now: dt.datetime, limit: int) -> uuid.UUID:
-    """Claim up to `limit` pending reminders (and stale claims) for this run."""
+def _claimable(now: dt.datetime) -> Q:
     stale = now - dt.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
-    Reminder.objects.filter(state=ReminderState.CLAIMED, claimed_at__lt=stale).update(
-        state=ReminderState.PENDING, claim_token=None, claimed_at=None
+    return (
+        Q(state=ReminderState.PENDING)
+        | Q(state=ReminderState.FAILED, next_attempt_at__lte=now)
+        | Q(state=ReminderState.CLAIMED, claimed_at__lt=stale)  # its worker died
     )
+
+
+def _claim(now: dt.datetime, limit: int) -> tuple[uuid.UUID, int]:
+    """Claim up to `limit` reminders for this run: (token, rows claimed)."""
     token = uuid.uuid4()
     candidates = list(
-        Reminder.objects.filter(state=ReminderState.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        Reminder.objects.filter(_claimable(now)).order_by("pk").values_list("pk", flat=True)[:limit]
     )
     # The conditional update is the claim: a row another worker claimed meanwhile is skipped.
-    Reminder.objects.filter(pk__in=candidates, state=ReminderState.PENDING).update(
+    claimed = Reminder.objects.filter(_claimable(now), pk__in=candidates).update(
         state=ReminderState.CLAIMED, claim_token=token, claimed_at=now
     )
-    return token
+    return token, claimed
 
 
 def _item_link(clock: Clock) -> str:
@@ -251,14 +341,41 @@ def _item_text(reminder: Reminder) -> str:
     }
 
 
-def _deliver_to(user: User, reminders: list[Reminder], now: dt.datetime) -> Notification | None:
+@dataclass(frozen=True)
+class Addressee:
+    user: User | None = None
+    group: DutyGroup | None = None
+
+
+def _digest(
+    addressee: Addressee,
+    reminders: list[Reminder],
+    token: uuid.UUID,
+    now: dt.datetime,
+    preference: DeliveryPreference | None,
+) -> Notification | None:
+    """One digest of the reminders still claimed by `token`, in one transaction."""
     with transaction.atomic():
+        owned = set(
+            Reminder.objects.select_for_update()
+            .filter(
+                pk__in=[r.pk for r in reminders], claim_token=token, state=ReminderState.CLAIMED
+            )
+            .values_list("pk", flat=True)
+        )
+        mine = [r for r in reminders if r.pk in owned]  # another run took over the rest
         live = [
-            r for r in reminders if r.clock.state == ClockState.OPEN and r.clock.due == r.due
-        ]  # completed, paused or re-dated clocks stop their reminders
-        stale = [r.pk for r in reminders if r not in live]
+            r
+            for r in mine
+            if r.clock.state == ClockState.OPEN
+            and r.clock.due == r.due
+            and (addressee.group is None or addressee.group.active)
+        ]  # completed, paused or re-dated clocks (or a group switched off) stop their reminders
+        stale = [r.pk for r in mine if r not in live]
         if stale:
-            Reminder.objects.filter(pk__in=stale).update(state=ReminderState.CANCELLED)
+            Reminder.objects.filter(pk__in=stale, claim_token=token).update(
+                state=ReminderState.CANCELLED
+            )
         if not live:
             return None
         with override(settings.LANGUAGE_CODE):
@@ -271,57 +388,107 @@ def _deliver_to(user: User, reminders: list[Reminder], now: dt.datetime) -> Noti
                 {"text": _item_text(r), "url": _item_link(r.clock), "kind": r.kind} for r in live
             ]
         notification = Notification.objects.create(
-            user=user, title=title, items=items, email_state="pending"
+            user=addressee.user, group=addressee.group, title=title, items=items
         )
-        Reminder.objects.filter(pk__in=[r.pk for r in live], state=ReminderState.CLAIMED).update(
-            state=ReminderState.SENT, sent_at=now, notification=notification
+        Delivery.objects.bulk_create(
+            deliveries_for(
+                notification,
+                user=addressee.user,
+                group=addressee.group,
+                preference=preference,
+                now=now,
+            )
         )
+        Reminder.objects.filter(
+            pk__in=[r.pk for r in live], claim_token=token, state=ReminderState.CLAIMED
+        ).update(state=ReminderState.SENT, sent_at=now, notification=notification, error="")
     return notification
 
 
-def _send_channels(notification: Notification) -> None:
-    # Claim the notification's outside delivery once; a crash here sends nothing twice.
-    if not Notification.objects.filter(pk=notification.pk, email_state="pending").update(
-        email_state="sending"
-    ):
-        return
-    user = notification.user
-    preference = DeliveryPreference.objects.filter(user=user).first()
-    for channel in CHANNELS:
-        if channel.wanted(user, preference):
-            try:
-                channel.send(user, notification)
-            except Exception:  # a failing gateway must not stop the other deliveries
-                log.exception("reminder delivery via %s failed for user %s", channel.name, user.pk)
-    Notification.objects.filter(pk=notification.pk).update(email_state="sent")
+def _fail(reminders: list[Reminder], token: uuid.UUID, error: str, now: dt.datetime) -> None:
+    """A digest that could not be built: its reminders fail, to be retried after a back-off,
+    and are given up (listed for administrators) after DELIVERY_MAX_ATTEMPTS tries."""
+    for reminder in reminders:
+        attempts = reminder.attempts + 1
+        dead = attempts >= max_attempts()
+        Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
+            state=ReminderState.DEAD if dead else ReminderState.FAILED,
+            attempts=attempts,
+            error=error[:2000],
+            next_attempt_at=None if dead else now + backoff(attempts),
+        )
 
 
-def reminders_deliver(now: dt.datetime | None = None, *, limit: int = 5000) -> int:
-    """Deliver claimed reminders as one digest per recipient; returns notifications created."""
-    now = now or timezone.now()
-    token = _claim(now, limit)
-    claimed = Reminder.objects.filter(
-        claim_token=token, state=ReminderState.CLAIMED
-    ).select_related("clock__rule", "clock__content_type", "recipient")
-    # The items behind the clocks (for the links), one query per item type, not per reminder.
-    claimed = claimed.prefetch_related("clock__item")
-    by_user: dict[int, list[Reminder]] = defaultdict(list)
-    users: dict[int, User] = {}
-    for reminder in claimed.order_by("recipient_id", "clock__due", "pk"):
-        by_user[reminder.recipient_id].append(reminder)
-        users[reminder.recipient_id] = reminder.recipient
+def _digest_batch(token: uuid.UUID, now: dt.datetime) -> int:
+    claimed = (
+        Reminder.objects.filter(claim_token=token, state=ReminderState.CLAIMED)
+        .select_related("clock__rule", "clock__content_type", "recipient", "group__unit")
+        # The items behind the clocks (for the links), one query per item type.
+        .prefetch_related("clock__item")
+        .order_by("recipient_id", "group_id", "clock__due", "pk")
+    )
+    batches: dict[tuple[int | None, int | None], list[Reminder]] = defaultdict(list)
+    for reminder in claimed:
+        batches[(reminder.recipient_id, reminder.group_id)].append(reminder)
+    preferences = {
+        p.user_id: p
+        for p in DeliveryPreference.objects.filter(
+            user_id__in={user_id for user_id, _group in batches if user_id}
+        )
+    }
     created = 0
-    for user_id, reminders in by_user.items():
-        notification = _deliver_to(users[user_id], reminders, now)
-        if notification is not None:
-            created += 1
-            _send_channels(notification)
+    for (user_id, _group_id), reminders in batches.items():
+        first = reminders[0]
+        addressee = Addressee(user=first.recipient, group=first.group)
+        try:
+            notification = _digest(addressee, reminders, token, now, preferences.get(user_id))
+        except Exception as exc:  # one addressee's failure must not stop the others
+            log.exception("reminder digest for %s failed", first.recipient or first.group)
+            _fail(reminders, token, f"{type(exc).__name__}: {exc}", now)
+            continue
+        created += notification is not None
+    return created
+
+
+def reminders_deliver(
+    now: dt.datetime | None = None,
+    *,
+    deadline: float | None = None,
+    batch: int | None = None,
+) -> int:
+    """Turn pending reminders into digests, batch after batch, until none is left or the
+    task's time (`deadline`, a time.monotonic() value) is up; returns digests created."""
+    now = now or timezone.now()
+    if deadline is None:
+        deadline = time.monotonic() + float(getattr(settings, "DELIVERY_RUN_SECONDS", 480))
+    size = batch or int(getattr(settings, "REMINDER_BATCH_SIZE", 500))
+    created = 0
+    while time.monotonic() < deadline:
+        token, claimed = _claim(now, size)
+        if not claimed:
+            break
+        created += _digest_batch(token, now)
     return created
 
 
 def deadline_run(today: dt.date | None = None) -> dict[str, Any]:
-    """The scheduled job: scan, then deliver."""
+    """The scheduled job: scan, build the digests, send what is due on the outside channels —
+    within the task's time (DELIVERY_RUN_SECONDS)."""
+    deadline = time.monotonic() + float(getattr(settings, "DELIVERY_RUN_SECONDS", 480))
     today = today or local_today()
-    created = reminders_scan(today)
-    delivered = reminders_deliver()
-    return {"reminders": created, "notifications": delivered}
+    scan = reminders_scan(today)
+    digests = reminders_deliver(deadline=deadline)
+    sent = deliveries_run(deadline=deadline)
+    return {
+        "reminders": scan.created,
+        "undecided": scan.skipped,
+        "notifications": digests,
+        **sent,
+    }
+
+
+def deliveries_job() -> dict[str, Any]:
+    """The frequent job: digests left over by a run that ran out of time, then retries."""
+    deadline = time.monotonic() + float(getattr(settings, "DELIVERY_RUN_SECONDS", 480))
+    digests = reminders_deliver(deadline=deadline)
+    return {"notifications": digests, **deliveries_run(deadline=deadline)}

@@ -1,5 +1,6 @@
-"""The calendar's navigation entry and its "today" panel: the loud warning that the next
-year's holiday schedule has not been entered. Imported once from RulesConfig.ready()."""
+"""The calendar's navigation entry and the administrators' "today" panels: the loud warning that
+the next year's holiday schedule has not been entered, and the deliveries given up and deadlines
+the scan could not decide. Imported once from RulesConfig.ready()."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from directory import navigation
 from directory.today import register_panel
 
-from .models import CalendarYear
+from .models import CalendarYear, Delivery, DeliveryState, Reminder, ReminderSkip, ReminderState
 
 
 def warning_year(today: dt.date, known: Collection[int]) -> int | None:
@@ -55,4 +56,22 @@ register_panel(
     _panel_context,
     roles=("admin",),
     order=10,
+)
+
+
+def _deliveries_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | None:
+    dead = Delivery.objects.filter(state=DeliveryState.DEAD).count()
+    dead += Reminder.objects.filter(state=ReminderState.DEAD).count()
+    undecided = ReminderSkip.objects.filter(day=today).count()
+    if not dead and not undecided:
+        return None
+    return {"dead": dead, "undecided": undecided, "url": reverse("delivery-problems")}
+
+
+register_panel(
+    "delivery-problems",
+    "rules/_today_deliveries.html",
+    _deliveries_context,
+    roles=("admin",),
+    order=11,
 )

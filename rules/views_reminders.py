@@ -18,10 +18,12 @@ from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import units_for_user
-from directory.models import Role
+from directory.base import validated_save
+from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
 
+from .channels import SmsGatewayChannel, person_mobile
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
 from .workdays import UnknownCalendarYear, add_workdays
 
@@ -60,17 +62,35 @@ def inbox_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 class PreferenceForm(forms.ModelForm):
     class Meta:
         model = DeliveryPreference
-        fields = ["email", "sms"]
+        fields = ["email", "sms", "mobile"]
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("sms") and not (data.get("mobile") or person_mobile(self.user)):
+            self.add_error(
+                "mobile",
+                _("Enter the mobile number the text messages should go to."),
+            )
+        return data
 
 
 def inbox_preferences(request: HttpRequest) -> HttpResponse:
     preference, _created = DeliveryPreference.objects.get_or_create(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST or None, instance=preference, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        validated_save(form.instance, "delivery choices changed")
         messages.success(request, _("Your delivery choices are saved."))
         return redirect("inbox")
-    return render(request, "rules/inbox_preferences.html", {"form": form})
+    context = {
+        "form": form,
+        "sms_available": SmsGatewayChannel().configured(),
+        "person_mobile": person_mobile(request.user),
+    }
+    return render(request, "rules/inbox_preferences.html", context)
 
 
 class BoardFilterForm(forms.Form):

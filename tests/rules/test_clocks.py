@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from rules.clocks import (
@@ -21,6 +23,7 @@ from rules.workdays import UnknownCalendarYear
 from tests.helpers import build_county, make_rule
 
 D = dt.date
+STEPS = itertools.count(1)
 
 
 class ClockTests(TestCase):
@@ -60,8 +63,14 @@ class ClockTests(TestCase):
         )
 
     def start(self, rule, start: dt.date, **kwargs) -> Clock:
+        # A step of its own per clock: one step of one item runs one clock at a time.
         return clock_start(
-            rule=rule, item=self.item, step="reply", start=start, unit=self.c.qingshan, **kwargs
+            rule=rule,
+            item=self.item,
+            step=f"reply-{next(STEPS)}",
+            start=start,
+            unit=self.c.qingshan,
+            **kwargs,
         )
 
     def test_working_day_clock_skips_national_day_and_counts_the_adjusted_saturday(self) -> None:
@@ -166,6 +175,52 @@ class ClockTests(TestCase):
         self.assertEqual([c.rule.rule_id for c in clocks], ["T-REPLY", "T-CONCLUDE"])
         self.assertEqual(clocks[0].history.count(), 1)
 
+    def test_one_step_runs_one_clock_at_a_time(self) -> None:
+        first = clock_start(
+            rule=self.reply, item=self.item, step="reply", start=D(2026, 6, 1), unit=self.c.qingshan
+        )
+        with self.assertRaisesMessage(ValidationError, "already has a running deadline"):
+            clock_start(
+                rule=self.reply,
+                item=self.item,
+                step="reply",
+                start=D(2026, 6, 2),
+                unit=self.c.qingshan,
+            )
+        # The database refuses it too, whatever skips the model's validation.
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Clock.objects.create(
+                rule=self.reply,
+                content_type=first.content_type,
+                object_id=first.object_id,
+                step="reply",
+                unit=self.c.qingshan,
+                start=D(2026, 6, 2),
+                due=D(2026, 6, 5),
+            )
+        clock_complete(clock=first, done_on=D(2026, 6, 2))
+        again = clock_start(
+            rule=self.reply, item=self.item, step="reply", start=D(2026, 6, 3), unit=self.c.qingshan
+        )
+        self.assertEqual(again.state, ClockState.OPEN)
+
+    def test_a_step_may_run_one_clock_per_unit_person_and_rule(self) -> None:
+        for unit in (self.c.qingshan, self.c.chengguan, None):
+            clock_start(
+                rule=self.reply, item=self.item, step="object", start=D(2026, 6, 1), unit=unit
+            )
+        clock_start(rule=self.conclude, item=self.item, step="object", start=D(2026, 6, 1))
+        clock_start(
+            rule=self.reply,
+            item=self.item,
+            step="object",
+            start=D(2026, 6, 1),
+            person=self.c.county_leader,
+        )
+        self.assertEqual(Clock.objects.open().filter(step="object").count(), 5)
+        with self.assertRaises(ValidationError):
+            clock_start(rule=self.reply, item=self.item, step="object", start=D(2026, 6, 2))
+
 
 class DeadlineScanTests(TestCase):
     @classmethod
@@ -176,7 +231,10 @@ class DeadlineScanTests(TestCase):
     def test_the_scan_of_open_clocks_is_one_query_whatever_the_number_of_clocks(self) -> None:
         for day in (1, 2, 3, 8, 9):
             clock_start(
-                rule=self.rule, item=self.c.household_taoyuan, step="reply", start=D(2026, 6, day)
+                rule=self.rule,
+                item=self.c.household_taoyuan,
+                step=f"reply-{day}",
+                start=D(2026, 6, day),
             )
         done = Clock.objects.first()
         clock_complete(clock=done, done_on=D(2026, 6, 2))

@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rules.clocks import clock_complete, clock_extend, clock_start
-from rules.models import Notification, Reminder, ReminderKind, ReminderState
+from rules.deliveries import deliveries_run
+from rules.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+)
 from rules.reminders import reminders_deliver, reminders_scan
 from tests.helpers import build_county, make_rule, make_user
 
@@ -57,7 +65,7 @@ class ReminderScanTests(TestCase):
         self.assertEqual(clock.due, D(2026, 10, 9))
         # On 30 September three working days remain (8, 9 October and the adjusted Saturday 10th? no:
         # 9 October is the due date: 8 and 9 October are the two working days left).
-        self.assertEqual(reminders_scan(D(2026, 9, 29)), 1)
+        self.assertEqual(reminders_scan(D(2026, 9, 29)).created, 1)
         self.assertEqual(self.kinds(), [(ReminderKind.DUE_SOON, 3, "qingshan")])
 
     def test_the_holiday_counts_no_working_days(self) -> None:
@@ -84,8 +92,8 @@ class ReminderScanTests(TestCase):
 
     def test_scanning_twice_creates_nothing_new(self) -> None:
         self.start(D(2026, 9, 24))
-        self.assertGreater(reminders_scan(D(2026, 10, 12)), 0)
-        self.assertEqual(reminders_scan(D(2026, 10, 12)), 0)
+        self.assertGreater(reminders_scan(D(2026, 10, 12)).created, 0)
+        self.assertEqual(reminders_scan(D(2026, 10, 12)).created, 0)
 
     def test_a_clock_first_seen_past_due_does_not_flood(self) -> None:
         self.start(D(2026, 6, 1))
@@ -99,7 +107,7 @@ class ReminderScanTests(TestCase):
         clock_complete(clock=clock, done_on=D(2026, 10, 8))
         self.assertEqual(reminders_deliver(at(D(2026, 10, 8))), 0)
         self.assertFalse(Reminder.objects.exclude(state=ReminderState.CANCELLED).exists())
-        self.assertEqual(reminders_scan(D(2026, 10, 9)), 0)
+        self.assertEqual(reminders_scan(D(2026, 10, 9)).created, 0)
 
     def test_an_extended_clock_is_reminded_for_its_new_date_only(self) -> None:
         clock = self.start(D(2026, 9, 24))
@@ -124,7 +132,7 @@ class ReminderDeliveryTests(TestCase):
             clock_start(
                 rule=cls.rule,
                 item=cls.c.household_taoyuan,
-                step="reply",
+                step=f"reply-{start.day}",
                 start=start,
                 unit=cls.c.qingshan,
             )
@@ -135,12 +143,18 @@ class ReminderDeliveryTests(TestCase):
         self.assertEqual(reminders_deliver(at(D(2026, 6, 20))), 3)
         digest = Notification.objects.get(user=self.c.qingshan_staff)
         self.assertEqual(len(digest.items), 3)
+        # The e-mail is a delivery of its own, sent by the delivery run.
+        self.assertEqual(digest.deliveries.get().state, DeliveryState.PENDING)
+        self.assertEqual(deliveries_run(now=at(D(2026, 6, 20)))["sent"], 1)
         self.assertEqual([m.to for m in mail.outbox], [["qs@example.org"]])
+        self.assertEqual(digest.deliveries.get().state, DeliveryState.SENT)
 
     def test_delivering_again_sends_nothing_twice(self) -> None:
         reminders_scan(D(2026, 6, 20))
         reminders_deliver(at(D(2026, 6, 20)))
+        deliveries_run(now=at(D(2026, 6, 20)))
         self.assertEqual(reminders_deliver(at(D(2026, 6, 20))), 0)
+        self.assertEqual(deliveries_run(now=at(D(2026, 6, 20)))["sent"], 0)
         self.assertEqual(len(mail.outbox), 1)
 
     def test_e_mail_can_be_switched_off(self) -> None:
@@ -149,7 +163,9 @@ class ReminderDeliveryTests(TestCase):
         DeliveryPreference.objects.create(user=self.c.qingshan_staff, email=False)
         reminders_scan(D(2026, 6, 20))
         reminders_deliver(at(D(2026, 6, 20)))
+        deliveries_run(now=at(D(2026, 6, 20)))
         self.assertEqual(mail.outbox, [])
+        self.assertFalse(Delivery.objects.exists())
         self.assertTrue(Notification.objects.filter(user=self.c.qingshan_staff).exists())
 
     def test_a_worker_that_died_after_claiming_is_relieved_after_the_timeout(self) -> None:
@@ -237,7 +253,7 @@ class DeliveryQueryTests(TestCase):
             clock_start(
                 rule=self.rule,
                 item=self.c.household_taoyuan,
-                step=f"s{n}",
+                step=f"s{clocks}-{n}",
                 start=D(2026, 6, 1),
                 unit=self.c.qingshan,
             )

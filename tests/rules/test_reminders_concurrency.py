@@ -1,5 +1,5 @@
-"""Exactly once under concurrency and crashes: two workers at once (PostgreSQL), and a worker
-killed half way through its deliveries."""
+"""Exactly once under concurrency and crashes: two workers at once (PostgreSQL), and a run that
+outlives its claim."""
 
 from __future__ import annotations
 
@@ -34,30 +34,10 @@ def many_overdue_clocks(county, units: int = 6, per_unit: int = 5) -> None:
             clock_start(
                 rule=rule,
                 item=county.household_taoyuan,
-                step="reply",
+                step=f"reply-{day}",
                 start=D(2026, 6, day),
                 unit=unit,
             )
-
-
-class WorkerKilled(BaseException):
-    """Not an Exception: like a killed process, nothing inside the worker catches it."""
-
-
-class DyingChannel:
-    name = "dying"
-
-    def __init__(self, survive: int) -> None:
-        self.survive = survive
-        self.calls = 0
-
-    def wanted(self, user, preference) -> bool:
-        return True
-
-    def send(self, user, notification) -> None:
-        self.calls += 1
-        if self.calls > self.survive:
-            raise WorkerKilled
 
 
 @override_settings(
@@ -65,34 +45,37 @@ class DyingChannel:
     ESCALATE_TO_LEADER_AFTER_WORKDAYS=100,
     REMINDER_CLAIM_TIMEOUT=600,
 )
-class InterruptedDeliveryTests(TestCase):
+class OutlivedClaimTests(TestCase):
+    """A run slower than REMINDER_CLAIM_TIMEOUT: another run takes its reminders over and
+    delivers them; when the slow run goes on, its claim names a token nobody holds any more."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.c = build_county()
         many_overdue_clocks(cls.c)
 
-    def test_a_delivery_killed_half_way_sends_the_rest_after_the_restart_and_none_twice(
-        self,
-    ) -> None:
+    def test_a_run_that_outlived_its_claim_delivers_nothing_again(self) -> None:
         reminders_scan(D(2026, 6, 20))
-        recipients = (
-            Reminder.objects.values("recipient").distinct().count()
-        )  # 6 unit staff + supervisor
-        channel = DyingChannel(survive=3)
-        reminders.register_channel(channel)
-        try:
-            with self.assertRaises(WorkerKilled):
-                reminders_deliver(at(D(2026, 6, 20)))
-        finally:
-            reminders.CHANNELS.remove(channel)
-        delivered_before = set(Notification.objects.values_list("user_id", flat=True))
-        self.assertEqual(len(delivered_before), 4)  # three survived, the fourth died while sending
-        self.assertTrue(Reminder.objects.filter(state=ReminderState.CLAIMED).exists())
-        # The restart, after the claim timeout, delivers the rest.
-        self.assertEqual(reminders_deliver(at(D(2026, 6, 20), 9)), recipients - 4)
+        total = Reminder.objects.count()
+        recipients = Reminder.objects.values("recipient").distinct().count()
+        slow_token, claimed = reminders._claim(at(D(2026, 6, 20), 8), limit=10_000)
+        self.assertEqual(claimed, total)
+        # Eleven minutes later the slow run still has not built its digests: another takes over.
+        self.assertEqual(reminders_deliver(at(D(2026, 6, 20), 9)), recipients)
+        # The slow run wakes up and builds its digests: none, since it owns no row any more.
+        self.assertEqual(reminders._digest_batch(slow_token, at(D(2026, 6, 20), 8)), 0)
         self.assertEqual(Notification.objects.count(), recipients)
-        self.assertEqual(Notification.objects.values("user").distinct().count(), recipients)
+        self.assertEqual(Reminder.objects.filter(state=ReminderState.SENT).count(), total)
+
+    def test_batches_follow_one_another_until_every_reminder_is_delivered(self) -> None:
+        reminders_scan(D(2026, 6, 20))
+        recipients = Reminder.objects.values("recipient").distinct().count()
+        # Batches of 4 reminders (of 60): every recipient gets the reminders in several digests,
+        # none is left for the next run.
+        created = reminders_deliver(at(D(2026, 6, 20)), batch=4)
+        self.assertGreater(created, recipients)
         self.assertFalse(Reminder.objects.exclude(state=ReminderState.SENT).exists())
+        self.assertEqual(Reminder.objects.filter(notification__isnull=True).count(), 0)
 
 
 @unittest.skipUnless(

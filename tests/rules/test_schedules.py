@@ -21,6 +21,8 @@ class ScheduleTests(TestCase):
             (again.func, again.minutes, again.next_run),
             ("rules.tasks.run_deadline_scan", 30, first.next_run),
         )
+        retries = Schedule.objects.get(name="deliveries")
+        self.assertEqual((retries.func, retries.minutes), ("rules.tasks.run_deliveries", 5))
 
     def test_the_next_slot_keeps_the_rhythm(self) -> None:
         now = dt.datetime(2026, 6, 1, 8, 47, 13, tzinfo=dt.UTC)
@@ -31,4 +33,17 @@ class ScheduleTests(TestCase):
 
         # The test settings run the cluster in synchronous mode: the real task, in process.
         task_id = async_task("rules.tasks.run_deadline_scan")
-        self.assertEqual(result(task_id), {"reminders": 0, "notifications": 0})
+        self.assertEqual(
+            result(task_id),
+            {
+                "reminders": 0,
+                "undecided": 0,
+                "notifications": 0,
+                "sent": 0,
+                "failed": 0,
+                "dead": 0,
+                "lost": 0,
+            },
+        )
+        task_id = async_task("rules.tasks.run_deliveries")
+        self.assertEqual(result(task_id)["notifications"], 0)

@@ -28,6 +28,8 @@ def registered_jobs() -> list[Job]:
 
 JOBS: list[Job] = [
     Job("deadline-scan", "rules.tasks.run_deadline_scan", 30),
+    # Retries of failed e-mails, text messages and robot messages, and digests left over.
+    Job("deliveries", "rules.tasks.run_deliveries", 5),
     Job("daily-bulletin", "petitions.tasks.run_daily_bulletin", 60),
 ]
 
