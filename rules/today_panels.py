@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from directory import navigation
+from directory.timeutil import today as local_today
 from directory.today import register_panel
 
 from .models import CalendarYear, Delivery, DeliveryState, Reminder, ReminderSkip, ReminderState
@@ -62,7 +63,8 @@ register_panel(
 def _deliveries_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | None:
     dead = Delivery.objects.filter(state=DeliveryState.DEAD).count()
     dead += Reminder.objects.filter(state=ReminderState.DEAD).count()
-    undecided = ReminderSkip.objects.filter(day=today).count()
+    # The scan's own "today" (FROZEN_TODAY in tests and demonstrations), which it records.
+    undecided = ReminderSkip.objects.filter(day=local_today()).count()
     if not dead and not undecided:
         return None
     return {"dead": dead, "undecided": undecided, "url": reverse("delivery-problems")}

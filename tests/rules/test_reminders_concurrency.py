@@ -122,11 +122,12 @@ class ConcurrentWorkersTests(TransactionTestCase):
     def test_two_scans_at_once_create_each_reminder_once(self) -> None:
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
+        created: list[int] = []
 
         def scan() -> None:
             try:
                 barrier.wait()
-                reminders_scan(D(2026, 6, 20))
+                created.append(reminders_scan(D(2026, 6, 20)).created)
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
             finally:
@@ -141,3 +142,5 @@ class ConcurrentWorkersTests(TransactionTestCase):
         keys = list(Reminder.objects.values_list("clock", "kind", "lead", "due", "recipient"))
         self.assertEqual(len(keys), len(set(keys)))
         self.assertEqual(len(keys), 50 + 50)  # each clock: its unit's staff and the supervisor
+        # Each scan reports the rows it inserted: together, every row once.
+        self.assertEqual(sum(created), len(keys))
