@@ -178,6 +178,16 @@ def appeal_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if spec is None:
         raise Http404
     if not spec.allowed(request.user, appeal):
+        if request.method == "POST":  # the page was open while someone else moved the appeal
+            messages.error(
+                request,
+                _(
+                    "This step is no longer open: the appeal is now “%(status)s”. Someone else "
+                    "may have just handled it; the page below shows what was done."
+                )
+                % {"status": appeal.get_status_display()},
+            )
+            return redirect("appeal-detail", pk=appeal.pk)
         raise PermissionDenied
     form = _step_form(spec, request, appeal)
     if request.method == "POST" and form.is_valid():

@@ -363,12 +363,22 @@ def available_steps(user: Any, petition: Petition) -> list[tuple[str, Any]]:
     return [(name, step.label) for name, step in STEPS.items() if step.allowed(user, petition)]
 
 
+def moved_on_message(petition: Petition) -> str:
+    return _(
+        "This step is no longer open: the matter is now “%(status)s”. Someone else may have "
+        "just handled it; the page below shows what was done."
+    ) % {"status": petition.get_status_display()}
+
+
 def petition_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     spec = STEPS.get(step)
     if spec is None:
         raise Http404
     petition = get_petition_for_user(request.user, pk)
     if not spec.allowed(request.user, petition):
+        if request.method == "POST":  # the page was open while someone else moved the matter
+            messages.error(request, moved_on_message(petition))
+            return redirect("petition-detail", pk=petition.pk)
         raise PermissionDenied
     form = spec.form(request.POST or None, petition=petition, user=request.user)
     if request.method == "POST" and form.is_valid():
