@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import subprocess
 
+from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -14,9 +15,11 @@ from petitions import services_appeals as s
 from petitions.bulletin import bulletin_data, bulletin_produce, bulletin_run, covered_days
 from petitions.models import Bulletin
 from rules import compliance
-from rules.models import Notification, Rule
+from rules.deliveries import deliveries_run
+from rules.models import DeliveryPreference, Notification, Rule
 from rules.periods import Period
 from tests.helpers import build_county
+from tests.peers import Answer, RecordingHTTPServer
 
 from .appeal_helpers import at, make_appeal, make_public_appeal, setup_appeals
 
@@ -138,6 +141,24 @@ class SendingTests(BulletinTestCase):
         self.assertEqual(bulletin_run(at(2025, 10, 9, 8))["notified"], 1)
         self.assertEqual(bulletin_run(at(2025, 10, 9, 9))["skipped"], "already sent")
         self.assertEqual(Notification.objects.count(), 1)
+
+    def test_the_leaders_get_it_by_e_mail_and_text_message_once(self) -> None:
+        leader = self.c.leader
+        leader.email = "leader@example.org"
+        leader.save()
+        DeliveryPreference.objects.create(user=leader, sms=True, mobile="13900000001")
+        gateway = RecordingHTTPServer(answers=[Answer(200, "<returnstatus>Success")]).start()
+        self.addCleanup(gateway.stop)
+        with self.settings(SMS_GATEWAY_URL=f"{gateway.url}/sms", SMS_GATEWAY_SUCCESS="Success"):
+            result = bulletin_run(at(2025, 10, 9, 8))
+            bulletin_run(at(2025, 10, 9, 9))
+            bulletin_produce(day=DAY)
+            deliveries_run()
+        self.assertEqual((result["notified"], result["sent"]), (1, 2))
+        self.assertEqual([m.to for m in mail.outbox], [["leader@example.org"]])
+        (message,) = gateway.received()
+        self.assertEqual(message.form()["mobile"], "13900000001")
+        self.assertIn("民情日报", message.form()["content"])
 
     def test_ty_o1_counts_the_working_days_whose_bulletin_was_sent(self) -> None:
         for day in (D(2025, 10, 9), D(2025, 10, 10), D(2025, 10, 11)):
