@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from rules.clocks import clock_start
 from rules.models import CalendarDay, CalendarYear, Clock, Reminder, ReminderKind, ReminderSkip
-from rules.reminders import reminders_scan
+from rules.reminders import clock_stages, decide_stages, reminders_scan
+from rules.workdays import WorkCalendar
 from tests.helpers import build_county, make_rule
 
 D = dt.date
@@ -107,3 +108,16 @@ class UnknownYearScanTests(TestCase):
         self.assertContains(page, "2027")
         self.client.force_login(self.c.qingshan_staff)
         self.assertNotContains(self.client.get(reverse("today")), 'id="delivery-problems"')
+
+
+class KnownYearsTests(TestCase):
+    def test_with_every_year_known_the_scan_decides_exactly_as_the_calendar_counts(self) -> None:
+        calendar = WorkCalendar()
+        clock = Clock(due=D(2025, 10, 9))  # after National Day, near adjusted working days
+        for offset in range(-20, 20):
+            today = clock.due + dt.timedelta(days=offset)
+            exact = clock_stages(clock, today, calendar, due_soon=[3, 1], leader_after=3)
+            decided, undecided = decide_stages(
+                clock, today, calendar, due_soon=[3, 1], leader_after=3
+            )
+            self.assertEqual((decided, undecided), (exact, []), today)
