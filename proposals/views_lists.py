@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -112,7 +112,11 @@ def list_item_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgressForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, form)
-    list_item_progress(item=item, **form.cleaned_data)
+    try:
+        list_item_progress(item=item, **form.cleaned_data)
+    except ValidationError as exc:  # e.g. someone else has just completed the item
+        form.add_error(None, exc)
+        return _item_page(request, item, form)
     messages.success(request, _("The progress is recorded."))
     return redirect("proposal-list-item", pk=item.pk)
 
