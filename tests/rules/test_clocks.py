@@ -179,7 +179,7 @@ class ClockTests(TestCase):
         first = clock_start(
             rule=self.reply, item=self.item, step="reply", start=D(2026, 6, 1), unit=self.c.qingshan
         )
-        with self.assertRaisesMessage(ValidationError, "already has a running deadline"):
+        with self.assertRaisesMessage(ValidationError, "此环节已有一个进行中的时限"):
             clock_start(
                 rule=self.reply,
                 item=self.item,

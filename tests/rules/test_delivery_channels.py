@@ -236,7 +236,7 @@ class SmsGatewayTests(ChannelTestCase):
         self.client.force_login(self.staff)
         url = reverse("inbox-preferences")
         response = self.client.post(url, {"email": "on", "sms": "on", "mobile": ""})
-        self.assertContains(response, "mobile number")
+        self.assertContains(response, "请填写接收短信的手机号码")
         self.assertFalse(DeliveryPreference.objects.filter(user=self.staff, sms=True).exists())
         response = self.client.post(url, {"sms": "on", "mobile": "12345"})
         self.assertEqual(response.status_code, 200)  # not a mobile number: refused
