@@ -550,6 +550,7 @@ def _record_matter(result: MatterResult, on: dt.date, user: Any, calendar: WorkC
     validated_save(matter, "reception outcome")
 
 
+@transaction.atomic
 def appointment_matter_replied(*, matter: AppointmentMatter, on: dt.date) -> AppointmentMatter:
     """The handling unit replied to the petitioner in writing: the DA-R4 clock freezes."""
     claim(matter, fields=("replied_on",), message=_("The reply has already been recorded."))
