@@ -100,17 +100,17 @@ def _month_of(day: dt.date) -> str:
 
 
 def _owner_function(per: str) -> Any:
-    """Maps a reception's unit path to the unit a per-county / per-township slot belongs to:
-    a sitting recorded at the petition bureau counts for its county, a duty recorded at a
-    township's office (or one of its villages) for the township."""
-    if per == "county":
-        return lambda path: int(path.strip("/").split("/")[0])
-    townships = set(OrgUnit.objects.townships().values_list("pk", flat=True))
-    if per == "township":
-        return lambda path: next(
-            (int(part) for part in path.strip("/").split("/") if int(part) in townships), None
-        )
-    return lambda path: int(path.strip("/").split("/")[-1])
+    """Maps a reception's unit path to the unit a per-city / per-county / per-township slot
+    belongs to: a sitting recorded at the petition bureau counts for its county (or district),
+    a duty recorded at a township's office (or one of its villages) for the township."""
+    levels = {"city": OrgUnit.objects.cities, "county": OrgUnit.objects.counties}
+    levels["township"] = OrgUnit.objects.townships
+    if per not in levels:
+        return lambda path: int(path.strip("/").split("/")[-1])
+    owners = set(levels[per]().values_list("pk", flat=True))
+    return lambda path: next(
+        (int(part) for part in path.strip("/").split("/") if part and int(part) in owners), None
+    )
 
 
 def _covers(required_part: str, part: str) -> bool:
@@ -227,7 +227,7 @@ class SubstitutionEvaluator:
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
         rows: list[ComplianceRow] = []
-        counties = list(OrgUnit.objects.of_kind("county"))
+        counties = list(OrgUnit.objects.counties())
         for rule in rules:
             kind = SLOT_KINDS.get(rule.param("slot"), ReceptionKind.BUREAU_SITTING)
             notice = RosterNotice.objects.filter(
