@@ -417,8 +417,10 @@ class Facts:
 
 
 def subjects_of(rule: Rule, facts: Facts) -> list[Subject]:
+    """The people a rule applies to: the holders of the posts it names (none when it names
+    none; a pack names them, see rules.packs)."""
     posts = set(rule.subject_post_list)
-    return [s for s in facts.subjects.values() if not posts or posts & set(s.posts)]
+    return [s for s in facts.subjects.values() if posts & set(s.posts)]
 
 
 def required_for(rule: Rule, subject: Subject, base: str) -> Number | None:
