@@ -480,7 +480,10 @@ def objection_deadline(assignment: PetitionAssignment) -> dt.date | None:
     if rule is None:
         return None
     amount, unit, roll = rule_duration(rule)
-    return explain_due(assignment.assigned_on, amount, unit, roll_to_workday=roll).due
+    calendar = WorkCalendar().with_provisional()
+    return explain_due(
+        assignment.assigned_on, amount, unit, roll_to_workday=roll, calendar=calendar
+    ).due
 
 
 @transaction.atomic

@@ -59,12 +59,18 @@ def clock_link(clock: Clock, today: dt.date) -> RecordLink:
         late = clock.due < today
         note = str(clock.get_state_display())
     label = clock.label or f"{clock.rule.rule_id} · {clock.step}"
+    due = clock.due.isoformat()
+    if clock.provisional and clock.state != ClockState.DONE:
+        due = _("%(due)s (provisional: %(reason)s)") % {
+            "due": due,
+            "reason": clock.provisional_reason,
+        }
     return RecordLink(
         label=label,
         date=clock.due,
         late=late,
         note=_("started %(start)s, due %(due)s; %(state)s")
-        % {"start": clock.start.isoformat(), "due": clock.due.isoformat(), "state": note},
+        % {"start": clock.start.isoformat(), "due": due, "state": note},
     )
 
 
