@@ -150,7 +150,7 @@ def clock_start(
     reason = f"clock started: {rule.rule_id} {step}"
     if clock.provisional:
         reason += f" (provisional due date {due.isoformat()})"
-    return _save(clock, reason)
+    return _save(clock, reason[:100])  # simple-history's change reason column
 
 
 def _set_due(clock: Clock, due: dt.date, computation: dict[str, Any]) -> None:

@@ -282,10 +282,13 @@ class Clock(models.Model):
         return provisional_reason(self.computation) if self.provisional else ""
 
 
-def with_provisional_due(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-    """`queryset` (of records keeping a `due` copied from their running clocks: petitions,
-    appeals) annotated with `due_provisional`: True when that date is a running clock's
-    provisional due date. A subquery in the same SQL: no query per row."""
+def with_provisional_due(
+    queryset: models.QuerySet[Any], field: str = "due", name: str = "due_provisional"
+) -> models.QuerySet[Any]:
+    """`queryset` (of records keeping a due date copied from their running clocks in `field`:
+    petitions, appeals, matters assigned at a reception) annotated with `name`: True when that
+    date is a running clock's provisional due date. A subquery in the same SQL: no query per
+    row."""
     meta = queryset.model._meta
     clocks = Clock.objects.filter(
         content_type__app_label=meta.app_label,
@@ -293,9 +296,9 @@ def with_provisional_due(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]
         object_id=OuterRef("pk"),
         state__in=(ClockState.OPEN, ClockState.PAUSED),
         provisional=True,
-        due=OuterRef("due"),
+        due=OuterRef(field),
     )
-    return queryset.annotate(due_provisional=Exists(clocks))
+    return queryset.annotate(**{name: Exists(clocks)})
 
 
 class ReminderKind(models.TextChoices):

@@ -51,11 +51,7 @@ class UnknownCalendarYear(Exception):  # noqa: N818  (a domain name, not "...Err
 
 #: The basis of a provisional calendar, as stored in a computation.
 PROVISIONAL_BASIS = "statutory-holidays-2025"
-#: The holidays 《全国年节及纪念日放假办法》 (as revised in 2024, in force from 2025) gives every
-#: citizen, with their number of days: New Year 1, Spring Festival 4 (lunar New Year's Eve to
-#: the third day), Qingming 1 (the solar term), Labour Day 2, Dragon Boat 1, Mid-Autumn 1,
-#: National Day 3.
-STATUTORY_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+#: A make-up day's name is the holiday's with this after it (春节补假).
 MAKE_UP = "补假"
 
 
@@ -75,14 +71,17 @@ def _qingming(year: int) -> dt.date:
 
 
 def statutory_holidays(year: int) -> dict[dt.date, str]:
-    """The year's statutory holidays (date → name), and a make-up day for each that falls on a
-    Saturday or Sunday.
+    """The holidays 《全国年节及纪念日放假办法》 (as revised in 2024, in force from 2025) gives
+    every citizen in `year` (date → name): New Year's Day 1 day, the Spring Festival 4 (lunar
+    New Year's Eve to the third day), Qingming 1 (the solar term), Labour Day 2 (1–2 May),
+    the Dragon Boat Festival 1 (lunar 5/5), the Mid-Autumn Festival 1 (lunar 8/15), National Day
+    3 (1–3 October); and a make-up day for each that falls on a Saturday or Sunday.
 
-    The law says such a holiday is made up on a working day (第四条) and leaves the day to the
-    State Council's schedule; the schedule also moves weekends to make longer breaks (调休),
-    which no law fixes. The simplification: the make-up day is the first working day after the
-    holiday, and there are no adjusted working days. `describe_computation` says so wherever a
-    provisional date is shown."""
+    The law says such a holiday is made up on a working day (应当在工作日补假) and leaves the
+    day to the State Council's schedule; the schedule also moves weekends to make longer
+    breaks (调休), which no law fixes. The simplification: the make-up day is the first working
+    day after the holiday, and there are no adjusted working days. `describe_computation` says
+    so wherever a provisional date is shown."""
     new_year = _lunar(year, 1, 1)
     days: dict[dt.date, str] = {dt.date(year, 1, 1): "元旦"}
     for offset in range(-1, 3):  # 除夕, 初一, 初二, 初三

@@ -13,7 +13,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from petitions.models import Petition
+from petitions.models import Petition, Reception
 from petitions.services_petitions import petition_route
 from rules.clocks import clock_start, clocks_for_item
 from rules.models import CalendarYear, Clock
@@ -341,3 +341,58 @@ class EveryAppWorksInLateDecemberTests(TestCase):
         self.assertContains(
             self.client.get(reverse("assistance-events")), 'class="badge provisional"'
         )
+
+
+@override_settings(FROZEN_TODAY=D(2026, 12, 28))
+class ReceptionReplyInDecemberTests(TestCase):
+    """A matter assigned at a leader's reception on 28 December gets a provisional written
+    reply date (DA-R4), shown on the appointment page and kept in step when 2027 is entered."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from petitions.services_roster import MatterResult, appointment_create, appointment_record
+
+        load_rule_packs("dongan")
+        cls.c = c = build_county()
+        duty = Reception.objects.create(
+            date=D(2026, 12, 28), part="day", kind="bureau_sitting", unit=c.county,
+            person=c.county_leader,
+        )  # fmt: skip
+        petition = make_petition(c, received_on=D(2026, 12, 1), lead_unit=c.qingshan)
+        cls.appointment = appointment_create(
+            reception=duty,
+            petitions=[petition],
+            consent_on=D(2026, 12, 21),
+            consent_note="同意",
+            acting_user=c.petition_clerk,
+        )
+        cls.matter = cls.appointment.matters.get()
+        appointment_record(
+            appointment=cls.appointment,
+            on=D(2026, 12, 28),
+            heard="反映补偿标准。",
+            results=[
+                MatterResult(
+                    cls.matter, "assigned", "责成答复", assigned_unit=c.education, reply_days=5
+                ),
+            ],  # fmt: skip
+            acting_user=c.petition_clerk,
+        )
+
+    def test_the_reply_date_is_provisional_and_follows_the_entered_year(self) -> None:
+        self.matter.refresh_from_db()
+        # Tue 29 – Thu 31 Dec, then (statutory) New Year's Day and the weekend: Mon 4, Tue 5 Jan
+        self.assertEqual(self.matter.reply_by, D(2027, 1, 5))
+        self.client.force_login(self.c.petition_clerk)
+        page = self.client.get(reverse("appointment-detail", args=[self.appointment.pk]))
+        self.assertContains(page, 'class="badge provisional"')
+        calendar_year_replace(
+            year=2027,
+            holidays={D(2027, 1, day): "元旦" for day in (1, 2, 3, 4)},
+            workdays={},
+            acting_user=self.c.admin,
+        )
+        self.matter.refresh_from_db()
+        self.assertEqual(self.matter.reply_by, D(2027, 1, 6))
+        page = self.client.get(reverse("appointment-detail", args=[self.appointment.pk]))
+        self.assertNotContains(page, 'class="badge provisional"')
