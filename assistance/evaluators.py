@@ -4,7 +4,8 @@
   quarter), required = the paired households of the rule's kind owed that period
   (assistance.rhythm.owes), actual = those contacted at least `min_visits` times from the
   pairing's start; a call counts only when the rule's `activities` list `call`. Subjects are
-  the people with such pairings: the pairing itself makes the duty.
+  the people holding one of the rule's posts who have such pairings: the pairing makes the
+  duty, the rule says whose it is.
 - The 1+1+n structure (CP-A1): per cadre per year, required = 1 centre + `min_households`
   radiated households, actual = those in place, where each `household_mix` category must be
   filled by a household of that category.
@@ -12,7 +13,8 @@
 - Aid (CP-A4): per cadre per year, the money given (corrections included) against the rule's
   minimum for the cadre's rank.
 - The township's monthly analysis (CP-S1): per township per month, 1 when recorded.
-CP-A3, HF-A2 and HF-S1 are DEADLINE rules: their clocks are evaluated by rules.evaluators.
+CP-A3, HF-A2 and HF-S1 are DEADLINE rules: their clocks are evaluated by rules.evaluators
+(CP-A3 and HF-A2 name posts, so per paired cadre; HF-S1 per responsible unit).
 
 Visit facts come from visits.facts, one call per rule for every cadre and household."""
 
@@ -24,11 +26,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from directory.models import Person, UnitKind
+from directory.models import TOWNSHIP_KINDS, Person, UnitKind
 from rules import compliance
 from rules.compliance import ComplianceRow, RecordLink, status_for
 from rules.models import Rule
@@ -53,7 +55,7 @@ QUOTA_RULES = ("HF-A1a", "HF-A1b", "HF-A1c")
 AID_RULES = ("CP-A4",)
 ANALYSIS_RULES = ("CP-S1",)
 #: Units whose people the grid rules (CP) measure even before they have any pairing.
-GRID_UNIT_KINDS = (UnitKind.TOWNSHIP, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.GROUP)
+GRID_UNIT_KINDS = (*TOWNSHIP_KINDS, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.GROUP)
 MAX_NAMES = 5
 
 
@@ -69,20 +71,19 @@ def _names(names: list[str]) -> str:
     return shown + ("…" if len(names) > MAX_NAMES else "")
 
 
-def grid_subjects(rule: Rule, window: Period) -> list[Person]:
-    """Holders of the rule's posts in a township's units, and anyone with a 1+1+n pairing."""
+def post_holders(rule: Rule) -> QuerySet[Person]:
+    """The people a rule applies to: holders of the posts it names (nobody when it names none)."""
     posts = rule.subject_post_list
+    return Person.objects.with_post(*posts) if posts else Person.objects.none()
+
+
+def grid_subjects(rule: Rule, window: Period) -> list[Person]:
+    """Holders of the rule's posts in a township's units, or with a 1+1+n pairing elsewhere."""
     paired = Pairing.objects.overlapping(window.start, window.end).of_kind(
         PairingKind.CENTRE, PairingKind.RADIATED
     )
-    condition = Q(pk__in=paired.values("person_id"))
-    if posts:
-        condition |= Q(
-            pk__in=Person.objects.with_post(*posts)
-            .filter(unit__kind__in=GRID_UNIT_KINDS)
-            .values("pk")
-        )
-    return list(Person.objects.filter(condition).order_by("code"))
+    condition = Q(unit__kind__in=GRID_UNIT_KINDS) | Q(pk__in=paired.values("person_id"))
+    return list(post_holders(rule).filter(condition).order_by("code"))
 
 
 # --- contact coverage --------------------------------------------------------------------------
@@ -101,7 +102,11 @@ class ContactCoverageEvaluator:
 
     @staticmethod
     def _facts(rule: Rule, kind: str, window: Period) -> tuple[list[Pairing], dict]:
-        pairings = Pairing.objects.overlapping(window.start, window.end).of_kind(kind)
+        pairings = (
+            Pairing.objects.overlapping(window.start, window.end)
+            .of_kind(kind)
+            .filter(person__in=post_holders(rule))
+        )
         kinds = () if calls_count(rule) else IN_PERSON_KINDS
         contacts = household_contacts(
             pairings.values("person_id"), pairings.values("household_id"), window.start,
@@ -275,11 +280,7 @@ class PairingQuotaEvaluator:
     def _rows(self, rule: Rule, period: Period, today: dt.date) -> list[ComplianceRow]:
         activity = rule.param("activity")
         required = int(rule.param("count") or 1)
-        people = list(
-            Person.objects.with_post(*rule.subject_post_list)
-            .select_related("unit")
-            .order_by("code")
-        )
+        people = list(post_holders(rule).select_related("unit").order_by("code"))
         if activity == "paired_grassroots_unit":
             counts = self._by_body(period)
             subjects = {p.unit.code: (p.unit.name, counts[p.unit_id]) for p in people}
@@ -398,11 +399,8 @@ class AidEvaluator:
     def _subjects(rule: Rule, window: Period) -> list[Person]:
         """The grid's cadres, and anyone paired with a household in the window."""
         paired = Pairing.objects.overlapping(window.start, window.end).values("person_id")
-        condition = Q(pk__in=paired)
-        if rule.subject_post_list:
-            condition &= Q(pk__in=Person.objects.with_post(*rule.subject_post_list).values("pk"))
         grid = {p.pk: p for p in grid_subjects(rule, window)}
-        grid.update({p.pk: p for p in Person.objects.filter(condition)})
+        grid.update({p.pk: p for p in post_holders(rule).filter(pk__in=paired)})
         return sorted(grid.values(), key=lambda p: p.code)
 
     def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
@@ -445,9 +443,9 @@ class AnalysisEvaluator:
         for rule in rules:
             units = {
                 p.unit.pk: p.unit
-                for p in Person.objects.with_post(*rule.subject_post_list)
+                for p in post_holders(rule)
                 .select_related("unit")
-                .filter(unit__kind=UnitKind.TOWNSHIP)
+                .filter(unit__kind__in=TOWNSHIP_KINDS)
             }
             for period in periods_in(window, rule.period):
                 for unit in sorted(units.values(), key=lambda u: u.code):

@@ -14,7 +14,8 @@ from django.conf import settings
 
 from directory.base import split_codes
 from directory.models import HouseholdCategory
-from rules.models import CalendarDay, DayKind
+from rules.models import CalendarDay, CalendarYear, DayKind
+from rules.workdays import statutory_holidays
 
 from .models import Festival
 
@@ -41,13 +42,18 @@ def spring_festival_lead_days() -> int:
 
 
 def spring_festival(year: int) -> dt.date | None:
-    """The first day of the Spring Festival holiday of `year` in the calendar, if known."""
-    return (
+    """The first day of the Spring Festival holiday of `year` in the calendar; for a year whose
+    schedule is not entered yet, the first statutory day (lunar New Year's Eve)."""
+    day = (
         CalendarDay.objects.filter(year=year, kind=DayKind.HOLIDAY, name=SPRING_FESTIVAL)
         .order_by("date")
         .values_list("date", flat=True)
         .first()
     )
+    if day is None and not CalendarYear.objects.filter(year=year).exists():
+        days = statutory_holidays(year)
+        day = min(d for d, name in days.items() if name == SPRING_FESTIVAL)
+    return day
 
 
 def festivals_around(today: dt.date) -> list[FestivalWindow]:

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import OrgUnit, Person, UnitKind
+from directory.models import OFFICE_KINDS, TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from directory.timeutil import today
 
 from .models import (
@@ -188,11 +188,9 @@ class UnitPairingForm(forms.Form):
     def __init__(self, *args: Any, people: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["body"].queryset = units.filter(
-            kind__in=(UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, UnitKind.COUNTY)
-        )
+        self.fields["body"].queryset = units.filter(kind__in=OFFICE_KINDS)
         self.fields["unit"].queryset = units.filter(
-            kind__in=(*VILLAGE_KINDS, UnitKind.GROUP, UnitKind.TOWNSHIP)
+            kind__in=(*VILLAGE_KINDS, UnitKind.GROUP, *TOWNSHIP_KINDS)
         )
 
 

@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from directory.base import LiveManager, SoftDeleteModel
-from directory.models import Household, HouseholdCategory, OrgUnit, Person, ScopedQuerySet
+from directory.models import (
+    OFFICE_KINDS,
+    TOWNSHIP_KINDS,
+    Household,
+    HouseholdCategory,
+    OrgUnit,
+    Person,
+    ScopedQuerySet,
+)
 from directory.models import UnitKind as UK
 
 VILLAGE_KINDS = (UK.VILLAGE, UK.COMMUNITY)
@@ -219,15 +227,17 @@ class UnitPairing(SoftDeleteModel):
         if self.end and self.start and self.end < self.start:
             errors["end"] = _("The end cannot be before the start.")
         if self.unit_id:
-            allowed = VILLAGE_KINDS if self.person_id else (*VILLAGE_KINDS, UK.GROUP, UK.TOWNSHIP)
+            allowed = (
+                VILLAGE_KINDS if self.person_id else (*VILLAGE_KINDS, UK.GROUP, *TOWNSHIP_KINDS)
+            )
             if self.unit.kind not in allowed:
                 errors["unit"] = (
                     _("A leader pairs with a village or community.")
                     if self.person_id
                     else _("A body pairs with a grassroots unit (township, village, group).")
                 )
-        if self.body_id and self.body.kind not in (UK.DEPARTMENT, UK.TOWNSHIP, UK.COUNTY):
-            errors["body"] = _("A body is a county department, a township or the county.")
+        if self.body_id and self.body.kind not in OFFICE_KINDS:
+            errors["body"] = _("A body is a department, a township or street, or the county.")
         if errors:
             raise ValidationError(errors)
 

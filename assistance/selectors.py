@@ -39,8 +39,13 @@ class HouseholdRow:
         return self.next_due < self.today
 
     @property
+    def musts_clock(self) -> Clock | None:
+        """The four-musts clock due first."""
+        return min(self.clocks, key=lambda c: (c.due, c.pk), default=None)
+
+    @property
     def musts_due(self) -> dt.date | None:
-        return min((c.due for c in self.clocks), default=None)
+        return self.musts_clock.due if self.musts_clock else None
 
     @property
     def musts_overdue(self) -> bool:

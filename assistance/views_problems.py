@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directory import navigation
 from directory.access import households_for_user, people_for_user, scope_for
-from directory.models import OrgUnit
+from directory.models import OrgUnit, jurisdiction_of
 from directory.paging import page_of
 from directory.timeutil import today
 from rules.clocks import clocks_for_item
@@ -205,8 +205,11 @@ def office_analysis(request: HttpRequest) -> HttpResponse:
     if not may_see_office_analysis(request.user):
         raise PermissionDenied
     scope = scope_for(request.user)
-    root = OrgUnit.objects.filter(parent__isnull=True).order_by("path")
-    unit = next((u for u in root if scope.covers(u)), None)
+    # the office's own county (district, city), even when a city sits above it
+    unit = jurisdiction_of(request.user.unit) if request.user.unit_id else None
+    if unit is None or not scope.covers(unit):
+        root = OrgUnit.objects.filter(parent__isnull=True).order_by("path")
+        unit = next((u for u in root if scope.covers(u)), None)
     if unit is None:
         raise Http404
     period = _quarter(request.GET.get("quarter", ""), today())

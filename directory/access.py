@@ -6,7 +6,7 @@ lists and answers 404 through the `get_*_for_user` helpers.
 
 Who sees what:
 - administrators, supervisors and petition-office staff: the whole jurisdiction (the tree
-  under the county their unit belongs to);
+  under the county, district or city their unit belongs to: `jurisdiction_path`);
 - leaders: the subtree of their own unit plus the subtrees of their linked townships,
   villages and contact points;
 - unit staff: the subtree of their own unit;
@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import Household, OrgUnit, Person, Role
+from .models import Household, OrgUnit, Person, Role, jurisdiction_path
 
 JURISDICTION_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PETITION_OFFICE)
 
@@ -89,8 +89,7 @@ def _compute_scope(user: Any) -> Scope:
     if unit is None or unit.is_deleted:
         return Scope()
     if user.has_role(*JURISDICTION_ROLES):
-        root_id = unit.path.strip("/").split("/")[0]
-        return Scope(paths=(f"/{root_id}/",))
+        return Scope(paths=(jurisdiction_path(unit),))
     paths = {unit.path}
     if user.has_role(Role.LEADER) and user.person_id:
         linked = OrgUnit.objects.filter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -39,22 +40,39 @@ class ScopedQuerySet(SoftDeleteQuerySet):
 
 
 class UnitKind(models.TextChoices):
+    CITY = "city", _("city")
     COUNTY = "county", _("county")
-    TOWNSHIP = "township", _("township / street")
+    DISTRICT = "district", _("district")
+    TOWNSHIP = "township", _("township")
+    STREET = "street", _("street")
     VILLAGE = "village", _("village")
     COMMUNITY = "community", _("community")
     GROUP = "group", _("villager group")
-    DEPARTMENT = "department", _("county department")
+    DEPARTMENT = "department", _("department")
 
 
-# Which kind of unit may sit under which.
+#: County-level units (县, 区): a district is governed as a county is.
+COUNTY_KINDS: tuple[str, ...] = (UnitKind.COUNTY, UnitKind.DISTRICT)
+#: Township-level units (乡镇, 街道): a street office serves as a township does.
+TOWNSHIP_KINDS: tuple[str, ...] = (UnitKind.TOWNSHIP, UnitKind.STREET)
+#: Units whose offices (petition office, supervision) answer for everything under them.
+JURISDICTION_KINDS: tuple[str, ...] = (UnitKind.CITY, *COUNTY_KINDS)
+VILLAGE_KINDS: tuple[str, ...] = (UnitKind.VILLAGE, UnitKind.COMMUNITY)
+#: Units with an office that handles matters: jurisdictions, townships, streets, departments.
+OFFICE_KINDS: tuple[str, ...] = (*JURISDICTION_KINDS, *TOWNSHIP_KINDS, UnitKind.DEPARTMENT)
+
+# Which kind of unit may sit under which. A city is a root; a county or district is a root or
+# sits in a city, so jurisdictions are always the root or a child of the root.
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
-    UnitKind.COUNTY: {None},
-    UnitKind.TOWNSHIP: {UnitKind.COUNTY},
-    UnitKind.DEPARTMENT: {UnitKind.COUNTY, UnitKind.DEPARTMENT},
-    UnitKind.VILLAGE: {UnitKind.TOWNSHIP},
-    UnitKind.COMMUNITY: {UnitKind.TOWNSHIP},
-    UnitKind.GROUP: {UnitKind.VILLAGE, UnitKind.COMMUNITY},
+    UnitKind.CITY: {None},
+    UnitKind.COUNTY: {None, UnitKind.CITY},
+    UnitKind.DISTRICT: {None, UnitKind.CITY},
+    UnitKind.TOWNSHIP: set(COUNTY_KINDS),
+    UnitKind.STREET: set(COUNTY_KINDS),
+    UnitKind.DEPARTMENT: {UnitKind.CITY, *COUNTY_KINDS, UnitKind.DEPARTMENT},
+    UnitKind.VILLAGE: set(TOWNSHIP_KINDS),
+    UnitKind.COMMUNITY: set(TOWNSHIP_KINDS),
+    UnitKind.GROUP: set(VILLAGE_KINDS),
 }
 
 
@@ -64,19 +82,35 @@ class OrgUnitQuerySet(ScopedQuerySet):
     def of_kind(self, *kinds: str) -> OrgUnitQuerySet:
         return self.filter(kind__in=kinds)
 
+    def cities(self) -> OrgUnitQuerySet:
+        return self.of_kind(UnitKind.CITY)
+
+    def counties(self) -> OrgUnitQuerySet:
+        """County-level units: counties and districts."""
+        return self.of_kind(*COUNTY_KINDS)
+
     def townships(self) -> OrgUnitQuerySet:
-        return self.of_kind(UnitKind.TOWNSHIP)
+        """Township-level units: townships and streets."""
+        return self.of_kind(*TOWNSHIP_KINDS)
 
     def villages(self) -> OrgUnitQuerySet:
-        return self.of_kind(UnitKind.VILLAGE, UnitKind.COMMUNITY)
+        return self.of_kind(*VILLAGE_KINDS)
 
     def subtree_of(self, unit: OrgUnit) -> OrgUnitQuerySet:
         return self.filter(path__startswith=unit.path)
 
+    def headed_by(self, *posts: str) -> OrgUnitQuerySet:
+        """Units where someone holding one of `posts` works: the units a rule naming those
+        posts makes answer for a duty of the unit (its report, its analysis). None for none."""
+        if not posts:
+            return self.none()
+        return self.filter(pk__in=Person.objects.with_post(*posts).values("unit_id"))
+
 
 class OrgUnit(SoftDeleteModel):
-    """A node of the org tree: county → township/street → village/community → villager group,
-    plus county departments. `path` ("/1/5/23/") makes a subtree one indexed prefix query."""
+    """A node of the org tree: (city →) county/district → township/street → village/community
+    → villager group, plus departments of a city, county or district. `path` ("/1/5/23/")
+    makes a subtree one indexed prefix query."""
 
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
@@ -135,13 +169,55 @@ class OrgUnit(SoftDeleteModel):
         return [by_id[i] for i in ids if i in by_id]
 
     def township(self) -> OrgUnit | None:
-        """The township a village, community or group belongs to (itself for a township)."""
-        if self.kind == UnitKind.TOWNSHIP:
+        """The township (or street) a village, community or group belongs to (itself for a
+        township or street)."""
+        if self.kind in TOWNSHIP_KINDS:
             return self
         for unit in reversed(self.ancestors()):
-            if unit.kind == UnitKind.TOWNSHIP:
+            if unit.kind in TOWNSHIP_KINDS:
                 return unit
         return None
+
+    def jurisdiction_path(self, known: Mapping[int, OrgUnit] | None = None) -> str:
+        """See `jurisdiction_path`."""
+        return jurisdiction_path(self, known)
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def jurisdiction_path(unit: OrgUnit, known: Mapping[int, OrgUnit] | None = None) -> str:
+    """The tree path of the jurisdiction `unit` belongs to: the nearest city, county or
+    district at or above it (the root when there is none).
+
+    A county office sees its county even when a city sits above it, and a city office the
+    whole city. Jurisdictions are only ever the root or a child of the root (ALLOWED_PARENTS),
+    so at most the root's child has to be looked at: no query for a unit at depth 0 or 1 or
+    whose ancestors are in `known` (units by primary key), else one."""
+    ids = _path_ids(unit.path)
+    if unit.kind in JURISDICTION_KINDS or len(ids) <= 2:
+        # the unit itself, or the root: a child of the root that is not a jurisdiction
+        # (a city department) belongs to the root
+        keep = len(ids) if unit.kind in JURISDICTION_KINDS else 1
+        return "/" + "/".join(str(i) for i in ids[:keep]) + "/"
+    child_id = ids[1]
+    child = (known or {}).get(child_id)
+    kind = (
+        child.kind
+        if child is not None
+        else OrgUnit.all_objects.filter(pk=child_id).values_list("kind", flat=True).first()
+    )
+    keep = 2 if kind in JURISDICTION_KINDS else 1
+    return "/" + "/".join(str(i) for i in ids[:keep]) + "/"
+
+
+def jurisdiction_of(unit: OrgUnit) -> OrgUnit:
+    """The city, county or district `unit` belongs to (see `jurisdiction_path`)."""
+    path = jurisdiction_path(unit)
+    if path == unit.path:
+        return unit
+    return OrgUnit.all_objects.get(pk=_path_ids(path)[-1])
 
 
 class Rank(models.TextChoices):
@@ -152,6 +228,9 @@ class Rank(models.TextChoices):
 
 
 class Post(models.TextChoices):
+    CITY_SECRETARY = "city_secretary", _("city party secretary")
+    CITY_LEADER = "city_leader", _("city leader")
+    CITY_UNIT_HEAD = "city_unit_head", _("head of a city department")
     COUNTY_SECRETARY = "county_secretary", _("county party secretary")
     COUNTY_LEADER = "county_leader", _("county leader")
     TOWNSHIP_SECRETARY = "township_secretary", _("township party secretary")
@@ -260,8 +339,8 @@ class Link(SoftDeleteModel):
         if not self.unit_id:
             return
         expected = {
-            LinkKind.LINKED_TOWNSHIP: {UnitKind.TOWNSHIP},
-            LinkKind.LINKED_VILLAGE: {UnitKind.VILLAGE, UnitKind.COMMUNITY},
+            LinkKind.LINKED_TOWNSHIP: set(TOWNSHIP_KINDS),
+            LinkKind.LINKED_VILLAGE: set(VILLAGE_KINDS),
         }.get(self.kind)
         if expected and self.unit.kind not in expected:
             raise ValidationError(

@@ -6,10 +6,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
+from .timeutil import today as local_today
 from .today import panels_for
 
 # What the page will hold for each role once the apps add their panels.
@@ -37,7 +37,7 @@ ROLE_HINTS: dict[str, Any] = {
 
 
 def today(request: HttpRequest) -> HttpResponse:
-    return today_page(request, timezone.localdate())
+    return today_page(request, local_today())
 
 
 def today_page(request: HttpRequest, day: dt.date) -> HttpResponse:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q
 
 from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
-from directory.models import Role, UnitKind
+from directory.models import COUNTY_KINDS, Role
 
 from .models_appeals import Appeal, AppealAttachment
 
@@ -82,7 +82,7 @@ def can_read_bulletin(user: Any) -> bool:
     if user.is_superuser or user.has_role(*JURISDICTION_ROLES):
         return True
     unit = user.unit if user.unit_id else None
-    return user.has_role(Role.LEADER) and unit is not None and unit.kind == UnitKind.COUNTY
+    return user.has_role(Role.LEADER) and unit is not None and unit.kind in COUNTY_KINDS
 
 
 def sees_full_contact(user: Any, appeal: Appeal) -> bool:

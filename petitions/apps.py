@@ -9,8 +9,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        # Registrations: compliance evaluators, ledger sheets, today panels.
+        # Registrations: compliance evaluators, ledger sheets, today panels, due-date copies.
         from . import (  # noqa: F401
+            clock_dues,
             evaluators,
             evaluators_appeals,
             ledger_appeals,

@@ -35,6 +35,7 @@ from directory.base import codes_regex
 from directory.models import Person, Post, Role, User
 from directory.timeutil import today as local_today
 from rules.deliveries import deliveries_run, notify_users
+from rules.models import Notification, with_provisional_due
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
 from .models_appeals import Appeal, AppealReply, Bulletin
@@ -110,13 +111,13 @@ def bulletin_data(day: dt.date, calendar: WorkCalendar | None = None) -> Bulleti
         replied_on__gte=first, replied_on__lte=last, appeal__deleted_at__isnull=True
     ).aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     data.replied, data.replied_on_time = replies["n"], replies["on_time"]
-    open_appeals = Appeal.objects.open().select_related(*RELATED)
+    open_appeals = with_provisional_due(Appeal.objects.open().select_related(*RELATED))
     data.due_today = list(open_appeals.filter(due=day).order_by("ref")[:LIST_LIMIT])
     overdue = open_appeals.filter(due__lt=day)
     data.overdue_total = overdue.count()
     data.overdue = list(overdue.order_by("due", "ref")[:LIST_LIMIT])
     data.notable = list(
-        Appeal.objects.filter(notable=True)
+        with_provisional_due(Appeal.objects.filter(notable=True))
         .filter(
             Q(notable_on__gte=first, notable_on__lte=last)
             | Q(received_on__gte=first, received_on__lte=last)
@@ -124,7 +125,9 @@ def bulletin_data(day: dt.date, calendar: WorkCalendar | None = None) -> Bulleti
         .select_related(*RELATED)
         .order_by("received_at")[:LIST_LIMIT]
     )
-    data.new_items = list(new.select_related(*RELATED).order_by("received_at")[:LIST_LIMIT])
+    data.new_items = list(
+        with_provisional_due(new.select_related(*RELATED)).order_by("received_at")[:LIST_LIMIT]
+    )
     return data
 
 

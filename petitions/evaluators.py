@@ -13,8 +13,8 @@ notice was recorded.
 QUOTA rules: TY-R1 (a working-day morning at the bureau each month, per leader), HF-R1/R2
 (receptions and down-visits carrying cases per year), HF-R4a/b/c (hard cases in charge,
 backlog cases resolved, down-visits as a share of cases in charge) and DA-R2 (each duty day of
-a leader has 1–3 appointment matters). A quota rule with no subject posts (HF-R1, city leaders)
-is evaluated for whoever recorded the activity.
+a leader has 1–3 appointment matters). A quota applies to the holders of the posts its rule
+names (HF-R1: the city leaders), whoever else recorded the activity.
 
 Each rule costs one grouped query (plus the calendar and the subject list)."""
 
@@ -100,17 +100,17 @@ def _month_of(day: dt.date) -> str:
 
 
 def _owner_function(per: str) -> Any:
-    """Maps a reception's unit path to the unit a per-county / per-township slot belongs to:
-    a sitting recorded at the petition bureau counts for its county, a duty recorded at a
-    township's office (or one of its villages) for the township."""
-    if per == "county":
-        return lambda path: int(path.strip("/").split("/")[0])
-    townships = set(OrgUnit.objects.townships().values_list("pk", flat=True))
-    if per == "township":
-        return lambda path: next(
-            (int(part) for part in path.strip("/").split("/") if int(part) in townships), None
-        )
-    return lambda path: int(path.strip("/").split("/")[-1])
+    """Maps a reception's unit path to the unit a per-city / per-county / per-township slot
+    belongs to: a sitting recorded at the petition bureau counts for its county (or district),
+    a duty recorded at a township's office (or one of its villages) for the township."""
+    levels = {"city": OrgUnit.objects.cities, "county": OrgUnit.objects.counties}
+    levels["township"] = OrgUnit.objects.townships
+    if per not in levels:
+        return lambda path: int(path.strip("/").split("/")[-1])
+    owners = set(levels[per]().values_list("pk", flat=True))
+    return lambda path: next(
+        (int(part) for part in path.strip("/").split("/") if part and int(part) in owners), None
+    )
 
 
 def _covers(required_part: str, part: str) -> bool:
@@ -227,7 +227,7 @@ class SubstitutionEvaluator:
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
         rows: list[ComplianceRow] = []
-        counties = list(OrgUnit.objects.of_kind("county"))
+        counties = list(OrgUnit.objects.counties())
         for rule in rules:
             kind = SLOT_KINDS.get(rule.param("slot"), ReceptionKind.BUREAU_SITTING)
             notice = RosterNotice.objects.filter(
@@ -350,7 +350,7 @@ class QuotaEvaluator:
         )
         percent = Decimal(str(rule.param("percent")))
         rows = []
-        for person in self._subjects(rule, set(base) | set(visits)):
+        for person in self._subjects(rule):
             required = math.ceil(percent * base.get(person.pk, 0) / 100)
             actual = visits.get(person.pk, 0)
             rows.append(
@@ -385,7 +385,7 @@ class QuotaEvaluator:
             n = matters.get(pk, 0)
             actual[key] += low <= n and (high is None or n <= int(high))
         rows = []
-        people = {p.pk: p for p in self._subjects(rule, {pid for pid, _m in required})}
+        people = {p.pk: p for p in self._subjects(rule)}
         for (person_id, month), need in sorted(required.items()):
             person = people.get(person_id)
             if person is None:
@@ -410,10 +410,12 @@ class QuotaEvaluator:
         return _month_of(day) if rule.period == "month" else str(day.year)
 
     @staticmethod
-    def _subjects(rule: Rule, active: set[int]) -> list[Person]:
+    def _subjects(rule: Rule) -> list[Person]:
+        """The holders of the rule's posts: nobody else, whoever recorded the activity."""
         posts = rule.subject_post_list
-        people = Person.objects.with_post(*posts) if posts else Person.objects.filter(pk__in=active)
-        return list(people.order_by("code"))
+        if not posts:
+            return []
+        return list(Person.objects.with_post(*posts).order_by("code"))
 
     def _person_rows(
         self,
@@ -425,7 +427,7 @@ class QuotaEvaluator:
     ) -> list[ComplianceRow]:
         periods = months_in(window) if rule.period == "month" else [window]
         rows = []
-        for person in self._subjects(rule, {pid for pid, _p in counts}):
+        for person in self._subjects(rule):
             for period in periods:
                 actual = counts.get((person.pk, period.code), 0)
                 rows.append(
@@ -446,7 +448,8 @@ class QuotaEvaluator:
 
 
 class GroupRepresentativesEvaluator:
-    """NAT-GROUP-REPS: group visits (headcount > 1) with at most `max` representatives."""
+    """NAT-GROUP-REPS: group visits (headcount > 1) with at most `max` representatives, per
+    receiving unit whose head the rule names (the office that registers the representatives)."""
 
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
@@ -456,7 +459,10 @@ class GroupRepresentativesEvaluator:
             limit = int(rule.param("max"))
             visits = (
                 Petition.objects.filter(
-                    headcount__gt=1, received_on__gte=window.start, received_on__lte=window.end
+                    headcount__gt=1,
+                    received_on__gte=window.start,
+                    received_on__lte=window.end,
+                    receiving_unit__in=OrgUnit.objects.headed_by(*rule.subject_post_list),
                 )
                 .annotate(reps=Count("petitioners"))
                 .values_list("receiving_unit__code", "receiving_unit__name", "reps")

@@ -3,12 +3,13 @@
 TY-O2 (reply within the category's limit) and HF-H1 are left to the one DEADLINE evaluator of
 `rules` (per responsible unit, per year, from the appeals' clocks). HF-O1 (leaders answer their
 mailbox, messages and hotline in time) is per leader, so it is evaluated here from the clocks
-that name the leader (per unit where none is named), per month and per year: required = clocks
+that name a leader holding one of the rule's posts, per month and per year: required = clocks
 due in the period, actual = those done on time; a clock not done by its due date counts as
 late. One grouped query.
 
-TY-O1 (the daily bulletin): per county per month, required = working days of the month up to
-today, actual = those days whose bulletin was sent.
+TY-O1 (the daily bulletin): per county (or district) of the leaders it is written for (the
+rule's posts), per month, required = working days of the month up to today, actual = those
+days whose bulletin was sent.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from directory.models import OrgUnit, UnitKind
+from directory.base import split_codes
+from directory.models import OrgUnit
 from rules import compliance
 from rules.compliance import ComplianceRow, status_for
 from rules.models import Clock, ClockState, Rule
@@ -51,7 +53,15 @@ class LeaderDeadlineEvaluator:
             Clock.objects.filter(rule_id__in=by_pk, due__gte=window.start, due__lte=window.end)
             .exclude(state=ClockState.CANCELLED)
             .annotate(month=TruncMonth("due"))
-            .values("rule_id", "unit__code", "unit__name", "person__code", "person__name", "month")
+            .values(
+                "rule_id",
+                "unit__code",
+                "unit__name",
+                "person__code",
+                "person__name",
+                "person__posts",
+                "month",
+            )
             .annotate(
                 required=Count("pk"),
                 actual=Count("pk", filter=Q(state=ClockState.DONE, on_time=True)),
@@ -64,7 +74,9 @@ class LeaderDeadlineEvaluator:
         )
         for group in groups:
             rule = by_pk[group["rule_id"]]
-            subject, name = self._subject(group)
+            subject, name = self._subject(rule, group)
+            if not subject:
+                continue
             month = group["month"]
             month = month.date() if isinstance(month, dt.datetime) else month
             for code in (f"{month.year}-{month.month:02d}", window.code):
@@ -74,10 +86,14 @@ class LeaderDeadlineEvaluator:
         return self._rows(tally, today)
 
     @staticmethod
-    def _subject(group: dict[str, Any]) -> tuple[str, str]:
-        if group["person__code"]:
+    def _subject(rule: Rule, group: dict[str, Any]) -> tuple[str, str]:
+        """The leader of a rule naming posts (when they hold one), else the unit."""
+        posts = set(rule.subject_post_list)
+        if not posts:
+            return group["unit__code"] or "", group["unit__name"] or ""
+        if posts & set(split_codes(group["person__posts"] or "")):
             return group["person__code"], group["person__name"]
-        return group["unit__code"] or "", group["unit__name"] or ""
+        return "", ""
 
     @staticmethod
     def _rows(
@@ -110,9 +126,11 @@ class BulletinEvaluator:
                 day__gte=window.start, day__lte=window.end, sent_at__isnull=False
             ).values_list("day", flat=True)
         )
-        counties = list(OrgUnit.objects.of_kind(UnitKind.COUNTY).order_by("code"))
         rows = []
         for rule in rules:
+            counties = list(
+                OrgUnit.objects.counties().headed_by(*rule.subject_post_list).order_by("code")
+            )
             for month in _months(window):
                 if month.start > today:
                     continue

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from rules.workdays import provisional_reason
+
 from .models_petitions import Petition
 from .models_roster import Reception
 
@@ -28,7 +30,7 @@ PETITION_COLUMNS = (
     "answered",
     "closed",
 )
-PETITION_EXTRA = ("status", "summary", "due")
+PETITION_EXTRA = ("status", "summary", "due", "due_provisional")
 RECEPTION_COLUMNS = ("date", "slot", "person", "unit", "kind", "substitute_for")
 RECEPTION_EXTRA = ("status", "rule", "post")
 
@@ -39,6 +41,14 @@ def _iso(value: Any) -> str:
 
 def _code(obj: Any) -> str:
     return obj.code if obj is not None else ""
+
+
+def provisional_note(record: Any) -> str:
+    """Why a record's due date is provisional (empty when it is not): the records come
+    annotated by rules.models.with_provisional_due."""
+    if not getattr(record, "due_provisional", False) or record.due is None:
+        return ""
+    return provisional_reason({"provisional": {"years": [record.due.year]}})
 
 
 def petition_row(petition: Petition) -> list[Any]:
@@ -61,6 +71,7 @@ def petition_row(petition: Petition) -> list[Any]:
         petition.get_status_display(),
         petition.summary,
         _iso(petition.due),
+        provisional_note(petition),
     ]
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from .exports import _workbook
+from .exports import _workbook, provisional_note
 from .models_appeals import Appeal
 
 APPEAL_COLUMNS = ("ref", "received", "platform", "category", "unit", "limit_days", "replied")
-APPEAL_EXTRA = ("township", "status", "due", "satisfaction", "summary")
+APPEAL_EXTRA = ("township", "status", "due", "satisfaction", "summary", "due_provisional")
 
 
 def _local(moment: Any) -> str:
@@ -33,6 +33,7 @@ def appeal_row(appeal: Appeal) -> list[Any]:
         appeal.due.isoformat() if appeal.due else "",
         appeal.satisfaction,
         appeal.summary,
+        provisional_note(appeal),
     ]
 
 

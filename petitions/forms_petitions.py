@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
-from directory.models import OrgUnit, Person, Post, UnitKind
+from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
 
 from .models_petitions import (
     Category,
@@ -44,7 +44,7 @@ def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
 
 
 def handling_units(user: Any) -> Any:
-    return units_for_user(user).of_kind(UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.COUNTY)
+    return units_for_user(user).of_kind(*OFFICE_KINDS)
 
 
 class PersonCodeField(forms.CharField):

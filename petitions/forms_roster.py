@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
-from directory.models import OrgUnit, Person
+from directory.models import OFFICE_KINDS, TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from rules.periods import Period
 
 from .forms_petitions import DATE_WIDGET, PersonCodeField
@@ -53,9 +53,7 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_user(user).of_kind(
-            "county", "township", "department"
-        )
+        self.fields["unit"].queryset = units_for_user(user).of_kind(*OFFICE_KINDS)
 
 
 class CandidateChoiceField(forms.ModelChoiceField):
@@ -175,7 +173,9 @@ class NotifyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_user(user).of_kind("township", "department")
+        self.fields["unit"].queryset = units_for_user(user).of_kind(
+            *TOWNSHIP_KINDS, UnitKind.DEPARTMENT
+        )
 
 
 class RecordForm(forms.Form):
@@ -188,7 +188,7 @@ class RecordForm(forms.Form):
     def __init__(self, *args: Any, appointment: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.matters = list(appointment.matters.select_related("petition"))
-        units = units_for_user(user).of_kind("township", "department", "county")
+        units = units_for_user(user).of_kind(*OFFICE_KINDS)
         for matter in self.matters:
             prefix = f"m{matter.pk}_"
             self.fields[prefix + "outcome"] = forms.ChoiceField(
@@ -236,9 +236,7 @@ class LeaveForm(forms.Form):
 class _ScopedLedgerForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_user(user).of_kind(
-            "county", "township", "department"
-        )
+        self.fields["unit"].queryset = units_for_user(user).of_kind(*OFFICE_KINDS)
         if user.unit_id:
             self.fields["unit"].initial = user.unit_id
 

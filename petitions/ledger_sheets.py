@@ -28,7 +28,7 @@ from directory.ledger import (
     date,
     register_sheet,
 )
-from directory.models import OrgUnit, Person
+from directory.models import OrgUnit, Person, jurisdiction_of
 from rules.workdays import UnknownCalendarYear
 
 from . import services_petitions as sp
@@ -104,8 +104,7 @@ def _receiving_unit(ctx: ImportContext, unit: OrgUnit | None, township: OrgUnit 
     anchor = unit or township
     if anchor is None:
         raise RowError("unit", gettext("Give the handling unit or the township."))
-    root = int(anchor.path.strip("/").split("/")[0])
-    return OrgUnit.objects.get(pk=root)
+    return jurisdiction_of(anchor)
 
 
 def _check_identity(row: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from directory.access import scope_for
 from directory.models import Role
 from directory.today import register_panel
+from rules.models import with_provisional_due
 
 from .models_appeals import Appeal
 
@@ -21,8 +22,7 @@ def appeals_due_context(request: HttpRequest, today: dt.date) -> dict[str, Any] 
     if not user.unit_id:
         return None
     appeals = list(
-        scope_for(user)
-        .filter(Appeal.objects.open(), "unit")
+        with_provisional_due(scope_for(user).filter(Appeal.objects.open(), "unit"))
         .select_related("category")
         .order_by("due", "ref")[:SHOWN]
     )

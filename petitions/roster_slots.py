@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from directory.base import codes_regex
-from directory.models import OrgUnit, Person, Post, Role, UnitKind, User
+from directory.models import OrgUnit, Person, Post, Role, User
 from rules.models import Rule, RuleKind
 from rules.workdays import WorkCalendar
 
@@ -129,8 +129,9 @@ def due_days(
 
 
 def county_of(unit: OrgUnit, counties: dict[int, OrgUnit]) -> OrgUnit | None:
-    root = int(unit.path.strip("/").split("/")[0])
-    return counties.get(root)
+    """The county (or district) among `counties` that `unit` lies in."""
+    ids = (int(part) for part in unit.path.strip("/").split("/") if part)
+    return next((counties[i] for i in ids if i in counties), None)
 
 
 def petition_office_units() -> list[OrgUnit]:
@@ -182,8 +183,10 @@ def _roster_slots(
         units = list(OrgUnit.objects.townships().order_by("path"))
     elif per == "unit":
         units = petition_office_units()
+    elif per == "city":
+        units = list(OrgUnit.objects.cities().order_by("path"))
     else:
-        units = list(OrgUnit.objects.of_kind(UnitKind.COUNTY).order_by("path"))
+        units = list(OrgUnit.objects.counties().order_by("path"))
     return [
         SlotSpec(rule, day, part, kind, unit, post)
         for unit in units
@@ -199,7 +202,7 @@ def _quota_slots(
     kind = QUOTA_SLOT_KINDS[rule.param("activity")]
     count = int(rule.param("count") or 1)
     people = subject_people(rule)
-    counties = {u.pk: u for u in OrgUnit.objects.of_kind(UnitKind.COUNTY)}
+    counties = {u.pk: u for u in OrgUnit.objects.counties()}
     slots: list[SlotSpec] = []
     for year, month in _months(first, last):
         month_first = dt.date(year, month, 1)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from rules.clocks import clocks_for_item
+from rules.models import with_provisional_due
 
 from .access import petitions_for_user
 from .models_petitions import Petition, Petitioner, PetitionStatus
@@ -49,8 +50,11 @@ def petition_search(user: Any, filters: dict[str, Any], today: dt.date) -> Query
 
 
 def with_list_relations(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
-    return petitions.select_related("township", "lead_unit", "subject_unit").prefetch_related(
-        Prefetch("petitioners", queryset=Petitioner.objects.order_by("position", "pk"))
+    """What a list row shows: its units, petitioners and whether its due date is provisional."""
+    return with_provisional_due(
+        petitions.select_related("township", "lead_unit", "subject_unit").prefetch_related(
+            Prefetch("petitioners", queryset=Petitioner.objects.order_by("position", "pk"))
+        )
     )
 
 

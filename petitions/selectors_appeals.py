@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from rules.models import with_provisional_due
+
 from .models_appeals import Appeal, AppealReply, AppealSource
 from .models_petitions import Satisfaction
 
@@ -28,7 +30,9 @@ def appeal_search(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
         appeals = appeals.filter(received_on__gte=filters["received_from"])
     if filters.get("received_to"):
         appeals = appeals.filter(received_on__lte=filters["received_to"])
-    return appeals.select_related(*LIST_RELATED).order_by("-received_at", "-id")
+    return with_provisional_due(appeals.select_related(*LIST_RELATED)).order_by(
+        "-received_at", "-id"
+    )
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -117,6 +121,8 @@ def hotline_week(user: Any, day: dt.date, today: dt.date) -> HotlineWeek:
     )
     week.satisfaction = [(label, ratings.get(value, 0)) for value, label in Satisfaction.choices]
     week.overdue = list(
-        appeals.overdue(today).select_related(*LIST_RELATED).order_by("due", "ref")[:100]
+        with_provisional_due(appeals.overdue(today).select_related(*LIST_RELATED)).order_by(
+            "due", "ref"
+        )[:100]
     )
     return week

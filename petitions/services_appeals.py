@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from directory.base import validated_save
 from directory.claims import ConcurrentChange, claim
-from directory.models import OrgUnit, Person
+from directory.models import OrgUnit, Person, jurisdiction_of
 from directory.timeutil import today as local_today
 from rules.clocks import RUNNING, clock_complete, clock_start
 from rules.models import Clock, Rule
@@ -216,8 +216,8 @@ def _move_clocks(appeal: Appeal, unit: OrgUnit, reason: str) -> None:
 
 
 def county_of(unit: OrgUnit) -> OrgUnit:
-    root = int(unit.path.strip("/").split("/")[0])
-    return unit if unit.pk == root else OrgUnit.objects.get(pk=root)
+    """The county (district, city) whose appeal receipt codes the unit's appeals use."""
+    return jurisdiction_of(unit)
 
 
 def check_appeal_upload(upload: UploadedFile, limit: int) -> str:

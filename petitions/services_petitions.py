@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from directory.base import validated_save
 from directory.claims import ConcurrentChange, claim
-from directory.models import OrgUnit, Person, UnitKind
+from directory.models import JURISDICTION_KINDS, OFFICE_KINDS, OrgUnit, Person, UnitKind
 from rules.clocks import (
     RUNNING,
     clock_cancel,
@@ -337,7 +337,7 @@ def petition_register(
     if (
         subject_person is not None
         and subject_unit is None
-        and subject_person.unit.kind != UnitKind.COUNTY
+        and subject_person.unit.kind not in JURISDICTION_KINDS
     ):
         # The person's unit is kept out as well; a county leader belongs to the county itself,
         # which would hide the matter from the whole county, so only the leader is kept out.
@@ -469,7 +469,7 @@ def _route(
     _not_before(on, petition.received_on, _("A matter cannot be routed before it was received."))
     for unit in [u for u in (lead_unit, *co_units) if u is not None]:
         _refuse_subject(petition, unit, "lead_unit" if unit == lead_unit else "co_units")
-        if unit.kind not in (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.COUNTY):
+        if unit.kind not in OFFICE_KINDS:
             raise ValidationError(
                 {"lead_unit": _("Route matters to a township or a county department.")}
             )
@@ -529,7 +529,10 @@ def objection_deadline(assignment: PetitionAssignment) -> dt.date | None:
     if rule is None:
         return None
     amount, unit, roll = rule_duration(rule)
-    return explain_due(assignment.assigned_on, amount, unit, roll_to_workday=roll).due
+    calendar = WorkCalendar().with_provisional()
+    return explain_due(
+        assignment.assigned_on, amount, unit, roll_to_workday=roll, calendar=calendar
+    ).due
 
 
 @transaction.atomic

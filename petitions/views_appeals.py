@@ -78,10 +78,12 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
 
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_appeal_for_user(request.user, pk)
+    clocks = list(clocks_for_item(appeal))
     context = {
         "appeal": appeal,
         "today": today(),
-        "clocks": clocks_for_item(appeal),
+        "clocks": clocks,
+        "due_provisional": any(c.provisional and c.due == appeal.due for c in clocks),
         "replies": appeal.replies.select_related("unit", "user"),
         "steps": appeal.steps.select_related("unit"),
         "attachments": appeal.attachments.all(),

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from directory.timeutil import today
+from rules.models import Clock
 from rules.workdays import UnknownCalendarYear
 
 from . import throttle
@@ -122,6 +123,11 @@ def _status_context(appeal: Appeal, form: Any = None) -> dict[str, Any]:
     awaiting = appeal.status == AppealStatus.REPLIED and reply is not None and not reply.feedback
     return {
         "appeal": appeal,
+        "due_provisional": appeal.is_open
+        and Clock.objects.for_item(appeal)
+        .running()
+        .filter(due=appeal.due, provisional=True)
+        .exists(),
         "replies": appeal.replies.select_related("unit").order_by("round"),
         "feedback_form": (form or PublicFeedbackForm()) if awaiting else None,
     }

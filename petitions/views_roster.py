@@ -19,6 +19,7 @@ from directory import navigation
 from directory.access import get_or_404
 from directory.models import Role
 from directory.paging import page_of
+from rules.models import with_provisional_due
 from rules.workdays import UnknownCalendarYear
 
 from . import forms_roster as fr
@@ -286,7 +287,11 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     matters = [
         m
-        for m in appointment.matters.select_related("petition", "assigned_unit", "follow_up_owner")
+        for m in with_provisional_due(
+            appointment.matters.select_related("petition", "assigned_unit", "follow_up_owner"),
+            field="reply_by",
+            name="reply_provisional",
+        )
         if m.petition_id in visible
     ]
     office = is_office(request.user)

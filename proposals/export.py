@@ -52,6 +52,8 @@ def ledger_row(proposal: Proposal) -> dict[str, object]:
 
 def _clock_text(clock: Clock) -> str:
     due = clock.due.isoformat()
+    if clock.provisional and clock.state in ("open", "paused"):
+        return f"{due}（{_('provisional')}：{clock.provisional_reason}）"
     if clock.state == "done":
         verdict = _("on time") if clock.on_time else _("late")
         return f"{due}（{clock.done_on.isoformat()} {verdict}）"

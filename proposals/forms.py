@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import OrgUnit, Person, Post, UnitKind
+from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, Post, UnitKind
 
 from .documents import allowed_extensions, validate_document
 from .models import (
@@ -45,8 +45,8 @@ def past_date_field(label: Any, **kwargs: Any) -> forms.DateField:
 
 
 def handling_units() -> QuerySet[OrgUnit]:
-    """Units an item can be assigned to: departments and townships."""
-    return OrgUnit.objects.of_kind(UnitKind.DEPARTMENT, UnitKind.TOWNSHIP).order_by("path")
+    """Units an item can be assigned to: departments, townships and streets."""
+    return OrgUnit.objects.of_kind(UnitKind.DEPARTMENT, *TOWNSHIP_KINDS).order_by("path")
 
 
 class SessionForm(forms.ModelForm):

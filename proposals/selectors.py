@@ -22,7 +22,8 @@ def proposal_type() -> ContentType:
 
 
 def with_next_deadline(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """Annotate the earliest open clock: its due date, rule id and label."""
+    """Annotate the earliest open clock: its due date (and whether it is provisional), rule id
+    and label."""
     open_clocks = Clock.objects.filter(
         content_type=proposal_type(), object_id=OuterRef("pk"), state=ClockState.OPEN
     ).order_by("due", "pk")
@@ -30,6 +31,7 @@ def with_next_deadline(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
         next_due=Subquery(open_clocks.values("due")[:1]),
         next_rule=Subquery(open_clocks.values("rule__rule_id")[:1]),
         next_label=Subquery(open_clocks.values("label")[:1]),
+        next_provisional=Subquery(open_clocks.values("provisional")[:1]),
     )
 
 

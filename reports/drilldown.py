@@ -59,12 +59,18 @@ def clock_link(clock: Clock, today: dt.date) -> RecordLink:
         late = clock.due < today
         note = str(clock.get_state_display())
     label = clock.label or f"{clock.rule.rule_id} · {clock.step}"
+    due = clock.due.isoformat()
+    if clock.provisional and clock.state != ClockState.DONE:
+        due = _("%(due)s (provisional: %(reason)s)") % {
+            "due": due,
+            "reason": clock.provisional_reason,
+        }
     return RecordLink(
         label=label,
         date=clock.due,
         late=late,
         note=_("started %(start)s, due %(due)s; %(state)s")
-        % {"start": clock.start.isoformat(), "due": clock.due.isoformat(), "state": note},
+        % {"start": clock.start.isoformat(), "due": due, "state": note},
     )
 
 
@@ -75,9 +81,20 @@ def late_clock_filter(today: dt.date) -> Q:
     )
 
 
+def deadline_subject(rule: Rule, clock: Clock) -> str:
+    """The code of the row a clock counts in: its person for a rule naming posts (a personal
+    duty), else its unit (rules.evaluators)."""
+    if rule.subject_post_list:
+        return clock.person.code if clock.person_id else ""
+    return clock.unit.code if clock.unit_id else ""
+
+
 def deadline_records(rule: Rule, subject: str, period: str, today: dt.date) -> list[RecordLink]:
     window = period_of(period)
-    clocks = Clock.objects.filter(rule=rule, unit__code=subject).exclude(state=ClockState.CANCELLED)
+    lookup = "person__code" if rule.subject_post_list else "unit__code"
+    clocks = Clock.objects.filter(rule=rule, **{lookup: subject}).exclude(
+        state=ClockState.CANCELLED
+    )
     if window is not None:
         clocks = clocks.filter(due__gte=window.start, due__lte=window.end)
     return [clock_link(c, today) for c in clocks.select_related("rule").order_by("due", "pk")]
@@ -110,21 +127,21 @@ def records_for(
 def late_clocks(
     rules: Iterable[Rule], window: Period, today: dt.date, unit_codes: Sequence[str] | None = None
 ) -> dict[tuple[str, str], list[RecordLink]]:
-    """Every late clock of the DEADLINE rules due in the window, keyed by (rule id, unit
-    code): one query for the whole report."""
+    """Every late clock of the DEADLINE rules due in the window, keyed by (rule id, subject
+    code: the unit's, or the person's for a personal duty): one query for the whole report."""
     deadline = [rule for rule in rules if rule.kind == RuleKind.DEADLINE]
     if not deadline:
         return {}
     clocks = (
         Clock.objects.filter(rule__in=deadline, due__gte=window.start, due__lte=window.end)
         .filter(late_clock_filter(today))
-        .select_related("rule", "unit")
+        .select_related("rule", "unit", "person")
         .order_by("due", "pk")
     )
     if unit_codes is not None:
         clocks = clocks.filter(unit__code__in=unit_codes)
     found: dict[tuple[str, str], list[RecordLink]] = {}
     for clock in clocks:
-        key = (clock.rule.rule_id, clock.unit.code if clock.unit_id else "")
+        key = (clock.rule.rule_id, deadline_subject(clock.rule, clock))
         found.setdefault(key, []).append(clock_link(clock, today))
     return found

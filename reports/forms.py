@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import OrgUnit, Person, UnitKind
+from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from rules.models import Pack, RuleKind
 
 from .models import Campaign, CampaignTarget, EvaluatorGroup, GroupKind, Rating, SubmissionKind
@@ -133,7 +133,7 @@ class TargetsForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units.of_kind(UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)
+        self.fields["units"].queryset = units.of_kind(*TOWNSHIP_KINDS, UnitKind.DEPARTMENT)
         self.fields["people"].queryset = people.exclude(posts="").select_related("unit")
 
 

@@ -26,7 +26,7 @@ from directory.ledger import (
     register_sheet,
     snapshot,
 )
-from directory.models import OrgUnit, Person, Role
+from directory.models import OrgUnit, Person, Role, jurisdiction_path
 
 from .evaluation import campaign_save, campaign_target_for, group_save, paper_tally_set
 from .models import (
@@ -166,11 +166,11 @@ def _may_run_evaluations(ctx: ImportContext) -> None:
 
 
 def _organiser(ctx: ImportContext) -> OrgUnit:
-    """The jurisdiction's root: the importing user's county, or the one root unit."""
+    """The jurisdiction: the importing user's county (district, city), or the one root unit."""
     user = ctx.acting_user
     if user is not None and user.unit_id:
-        root_id = int(user.unit.path.strip("/").split("/")[0])
-        return ctx.unit_by_id(root_id)
+        path = jurisdiction_path(user.unit)
+        return ctx.unit_by_id(int(path.strip("/").split("/")[-1]))
     root = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
     if root is None:
         raise RowError("code", gettext("Import the org units first."))

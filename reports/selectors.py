@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 
 from directory.access import Scope
-from directory.models import OrgUnit, Person, UnitKind
+from directory.models import OrgUnit, Person
 from rules.compliance import EXCUSED, MET, OPEN, SHORT, ComplianceRow, evaluate
 from rules.models import Rule
 from rules.periods import Period
@@ -191,4 +191,4 @@ def _standings(
 
 
 def townships(scope: Scope) -> QuerySet[OrgUnit]:
-    return scope.filter(OrgUnit.objects.filter(kind=UnitKind.TOWNSHIP), "")
+    return scope.filter(OrgUnit.objects.townships(), "")

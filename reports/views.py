@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
-from directory.models import OrgUnit, Person, UnitKind
+from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind, jurisdiction_path
 from rules.management.commands.compliance import rows_to_csv, rows_to_json, rows_to_xlsx
 from rules.models import Rule
 
@@ -30,7 +30,7 @@ from .services import report_job_request
 
 navigation.register(gettext_lazy("Compliance"), "reports-dashboard", order=60)
 
-PDF_UNIT_KINDS = (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.VILLAGE, UnitKind.COMMUNITY)
+PDF_UNIT_KINDS = (*TOWNSHIP_KINDS, UnitKind.DEPARTMENT, UnitKind.VILLAGE, UnitKind.COMMUNITY)
 
 
 def _table(request: HttpRequest, **narrow: Any) -> tuple[ComplianceFilterForm, ComplianceTable]:
@@ -185,9 +185,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return _pdf_response(pdf, f"compliance-{year}-{unit.code}.pdf")
     if not _may_report_jurisdiction(request.user) or request.user.unit is None:
         raise PermissionDenied
-    root = get_or_404(
-        OrgUnit.objects.all(), pk=int(request.user.unit.path.strip("/").split("/")[0])
-    )
+    root = get_or_404(OrgUnit.objects.all(), path=jurisdiction_path(request.user.unit))
     job = report_job_request(
         year=year, scope_unit=root, unit=None, signer=signer, acting_user=request.user
     )

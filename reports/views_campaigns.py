@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import JURISDICTION_ROLES, get_or_404, people_for_user, units_for_user
-from directory.models import Role
+from directory.models import Role, jurisdiction_path
 
 from .evaluation import (
     campaign_close,
@@ -59,9 +59,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, initial={"year": _this_year()})
     if request.method == "POST" and form.is_valid() and user.unit_id:
         campaign = form.save(commit=False)
-        root_id = int(user.unit.path.strip("/").split("/")[0])
         campaign.unit = (
-            units_for_user(user).get(pk=root_id)
+            units_for_user(user).get(path=jurisdiction_path(user.unit))
             if user.has_role(*JURISDICTION_ROLES)
             else user.unit
         )

@@ -2,11 +2,16 @@
 
 A clock's due date is derived from its stored inputs (start, the rule's duration or an override,
 an extension, pauses) by `_compute`; completing a clock freezes `done_on` and `on_time`, after
-which it is never recomputed."""
+which it is never recomputed.
+
+A due date reaching into a year whose holiday schedule is not entered is computed from the
+statutory holidays (rules.workdays.statutory_holidays) and the clock is marked `provisional`;
+entering the year recomputes it (`clocks_recompute_open`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +27,16 @@ from .models import Clock, ClockState, Rule, RuleKind
 from .workdays import DAYS, DURATION_UNITS, WORKDAYS, WorkCalendar, explain_due, workdays_between
 
 RUNNING = (ClockState.OPEN, ClockState.PAUSED)
+
+#: What an app copies from its items' clocks (a petition's next due date), refreshed after a
+#: recomputation changed them: model label → function of the changed items' ids.
+_due_refreshers: dict[str, Callable[[list[int]], None]] = {}
+
+
+def register_due_refresher(model: type[models.Model], refresh: Callable[[list[int]], None]) -> None:
+    """Have `refresh(ids)` called when `clocks_recompute_open` changed clocks of those items
+    of `model` (registered in the app's ready(); rules imports no app)."""
+    _due_refreshers[model._meta.label_lower] = refresh
 
 
 def rule_duration(rule: Rule, *, complex_item: bool = False) -> tuple[int, str, bool]:
@@ -66,7 +81,9 @@ def _compute(
         total += paused  # paused working days are added back
     elif paused:
         effective_start = start + dt.timedelta(days=paused)  # a calendar clock starts later
-    result = explain_due(effective_start, total, unit, roll_to_workday=roll, calendar=calendar)
+    result = explain_due(
+        effective_start, total, unit, roll_to_workday=roll, calendar=calendar.with_provisional()
+    )
     computation = dict(result.computation)
     computation["start"] = start.isoformat()
     if effective_start != start:
@@ -128,18 +145,25 @@ def clock_start(
         unit=unit,
         person=person,
         start=start,
-        due=due,
-        computation=computation,
     )
+    _set_due(clock, due, computation)
+    reason = f"clock started: {rule.rule_id} {step}"
+    if clock.provisional:
+        reason += f" (provisional due date {due.isoformat()})"
     try:
         with transaction.atomic():
-            return _save(clock, f"clock started: {rule.rule_id} {step}")
+            return _save(clock, reason[:100])  # simple-history's change reason column
     except IntegrityError as exc:  # the same step started at the same moment elsewhere
         if "clock_one_running_per_step" not in str(exc):
             raise
         raise ValidationError(
             _("This step of the matter already has a running deadline."), code="unique"
         ) from exc
+
+
+def _set_due(clock: Clock, due: dt.date, computation: dict[str, Any]) -> None:
+    clock.due, clock.computation = due, computation
+    clock.provisional = bool(computation.get("provisional"))
 
 
 def _locked(clock: Clock) -> Clock:
@@ -201,7 +225,7 @@ def clock_extend(
         )
     clock.extension_amount += amount
     clock.extension_reason = reason
-    clock.due, computation = _compute(
+    due, computation = _compute(
         rule=clock.rule,
         start=clock.start,
         inputs=_inputs(clock),
@@ -211,7 +235,7 @@ def clock_extend(
         calendar=calendar or WorkCalendar(),
     )
     computation["extension_count"] = extensions + 1
-    clock.computation = computation
+    _set_due(clock, due, computation)
     return _save(clock, f"clock extended: {reason}")
 
 
@@ -231,7 +255,7 @@ def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
     assert clock.paused_on is not None
     unit = _inputs(clock).get("unit", WORKDAYS)
     days = (
-        workdays_between(clock.paused_on, on, calendar)
+        workdays_between(clock.paused_on, on, calendar.with_provisional())
         if unit == WORKDAYS
         else (on - clock.paused_on).days
     )
@@ -245,7 +269,7 @@ def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
         },
     ]
     clock.paused_days += max(days, 0)
-    clock.due, computation = _compute(
+    due, computation = _compute(
         rule=clock.rule,
         start=clock.start,
         inputs=_inputs(clock),
@@ -255,7 +279,7 @@ def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
         calendar=calendar,
     )
     computation["extension_count"] = clock.computation.get("extension_count", 0)
-    clock.computation = computation
+    _set_due(clock, due, computation)
     clock.state = ClockState.OPEN
     clock.paused_on = None
     return clock
@@ -286,7 +310,7 @@ def clock_mark_complex(
         "complex_explanation": explanation,
         "amount_source": "rule",
     }
-    clock.due, computation = _compute(
+    due, computation = _compute(
         rule=clock.rule,
         start=clock.start,
         inputs=inputs,
@@ -295,19 +319,23 @@ def clock_mark_complex(
         pauses=clock.computation.get("pauses", []),
         calendar=calendar or WorkCalendar(),
     )
-    clock.computation = computation
+    _set_due(clock, due, computation)
     return _save(clock, f"marked complex: {explanation}")
 
 
-def clocks_recompute_open(*, years: list[int] | None = None, rule: Rule | None = None) -> int:
+def clocks_recompute_open(
+    *, years: list[int] | None = None, rule: Rule | None = None, acting_user: Any = None
+) -> int:
     """Recompute the due dates of running clocks after the calendar or a rule changed.
 
-    Frozen (done/cancelled) clocks are never touched. Returns the number of clocks changed."""
+    With `years` (a calendar change), every running clock touching those years is recomputed,
+    and every provisional one. Frozen (done/cancelled) clocks are never touched. Each change is
+    in the clock's history, with who made it. Returns the number of clocks changed."""
     clocks = Clock.objects.filter(state__in=RUNNING).select_related("rule")
     if rule is not None:
         clocks = clocks.filter(rule=rule)
     if years:
-        condition = Q()
+        condition = Q(provisional=True)
         for year in years:
             condition |= (
                 Q(start__year=year)
@@ -317,6 +345,7 @@ def clocks_recompute_open(*, years: list[int] | None = None, rule: Rule | None =
         clocks = clocks.filter(condition)
     calendar = WorkCalendar()
     changed = 0
+    items: dict[int, set[int]] = {}
     with transaction.atomic():
         for clock in clocks.select_for_update():
             due, computation = _compute(
@@ -330,10 +359,36 @@ def clocks_recompute_open(*, years: list[int] | None = None, rule: Rule | None =
             )
             computation["extension_count"] = clock.computation.get("extension_count", 0)
             if due != clock.due or computation != clock.computation:
-                clock.due, clock.computation = due, computation
-                _save(clock, "due date recomputed after a calendar or rule change")
+                reason = _recompute_reason(clock, due, computation, years, rule)
+                _set_due(clock, due, computation)
+                if acting_user is not None:
+                    clock._history_user = acting_user
+                _save(clock, reason)
+                items.setdefault(clock.content_type_id, set()).add(clock.object_id)
                 changed += 1
+        for content_type_id, ids in items.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            refresh = _due_refreshers.get(model._meta.label_lower) if model else None
+            if refresh is not None:
+                refresh(sorted(ids))
     return changed
+
+
+def _recompute_reason(
+    clock: Clock,
+    due: dt.date,
+    computation: dict[str, Any],
+    years: list[int] | None,
+    rule: Rule | None,
+) -> str:
+    """The history line of a recomputation: what the due date was and became, and why."""
+    if years:
+        why = f"calendar {', '.join(str(y) for y in years)} changed"
+    else:
+        why = "rule changed" if rule is not None else "recomputed"
+    was = f"{clock.due.isoformat()}{' provisional' if clock.provisional else ''}"
+    now = f"{due.isoformat()}{' provisional' if computation.get('provisional') else ''}"
+    return f"due date recomputed ({why}): {was} → {now}"[:100]
 
 
 def clocks_for_item(item: models.Model) -> models.QuerySet[Clock]:

@@ -93,7 +93,8 @@ WEEKDAYS: Choices = (
 )
 PARTS_OF_DAY: Choices = (("am", _("morning")), ("pm", _("afternoon")), ("day", _("whole day")))
 ROSTER_PER: Choices = (
-    ("county", _("per county")),
+    ("city", _("per city")),
+    ("county", _("per county or district")),
     ("township", _("per township")),
     ("unit", _("per unit")),
     ("person", _("per person")),

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -189,6 +189,9 @@ class ClockQuerySet(models.QuerySet):
     def due_between(self, first: dt.date, last: dt.date) -> ClockQuerySet:
         return self.filter(due__gte=first, due__lte=last)
 
+    def provisional(self) -> ClockQuerySet:
+        return self.filter(provisional=True)
+
     def for_item(self, item: models.Model) -> ClockQuerySet:
         return self.filter(
             content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
@@ -236,6 +239,9 @@ class Clock(models.Model):
     start = models.DateField(_("start"))
     due = models.DateField(_("due date"))
     computation = models.JSONField(_("computation of the due date"), default=dict)
+    # True while the due date counts a year whose holiday schedule is not entered (it is
+    # computed from the statutory holidays and recomputed when the year is entered).
+    provisional = models.BooleanField(_("provisional due date"), default=False)
     state = models.CharField(
         _("state"), max_length=10, choices=ClockState.choices, default=ClockState.OPEN
     )
@@ -288,6 +294,32 @@ class Clock(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.state == ClockState.OPEN and self.due < today
+
+    @property
+    def provisional_reason(self) -> str:
+        """Why the due date is provisional, in one sentence (empty when it is not)."""
+        from .workdays import provisional_reason
+
+        return provisional_reason(self.computation) if self.provisional else ""
+
+
+def with_provisional_due(
+    queryset: models.QuerySet[Any], field: str = "due", name: str = "due_provisional"
+) -> models.QuerySet[Any]:
+    """`queryset` (of records keeping a due date copied from their running clocks in `field`:
+    petitions, appeals, matters assigned at a reception) annotated with `name`: True when that
+    date is a running clock's provisional due date. A subquery in the same SQL: no query per
+    row."""
+    meta = queryset.model._meta
+    clocks = Clock.objects.filter(
+        content_type__app_label=meta.app_label,
+        content_type__model=meta.model_name,
+        object_id=OuterRef("pk"),
+        state__in=(ClockState.OPEN, ClockState.PAUSED),
+        provisional=True,
+        due=OuterRef(field),
+    )
+    return queryset.annotate(**{name: Exists(clocks)})
 
 
 class ReminderKind(models.TextChoices):

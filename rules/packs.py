@@ -40,6 +40,19 @@ DESCRIPTIVE_FIELDS = (
 )
 
 
+#: Kinds whose duty falls on people: a rule of these kinds applies to the holders of the posts
+#: it names (or their units), so one naming none would apply to nobody, or to everybody.
+#: ROSTER and DEADLINE rules may name none: their duty falls on a unit (the township of a
+#: roster, the handling unit of an item).
+KINDS_NAMING_POSTS = (
+    RuleKind.QUOTA,
+    RuleKind.COVERAGE,
+    RuleKind.AMOUNT,
+    RuleKind.LIMIT,
+    RuleKind.SUBMISSION,
+)
+
+
 class PackError(Exception):
     """A pack that cannot be loaded: unknown name, unreadable file or an invalid rule."""
 
@@ -144,6 +157,11 @@ def _definition(pack: str, index: int, raw: Any) -> tuple[dict[str, Any], list[s
     unknown_posts = [post for post in posts if post not in Post.values]
     if unknown_posts:
         errors.append(_g("unknown post %(posts)s.") % {"posts": ", ".join(unknown_posts)})
+    if kind in KINDS_NAMING_POSTS and not posts:
+        errors.append(
+            _g("a %(kind)s rule must name the posts it applies to (subject_posts).")
+            % {"kind": kind}
+        )
     if not str(raw.get("title") or "").strip():
         errors.append(_g("the title is missing."))
     params, param_errors = validate_params(kind, raw.get("params") or {})

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from directory.base import codes_regex
-from directory.models import Link, OrgUnit, Role, UnitKind, User
+from directory.models import TOWNSHIP_KINDS, Link, OrgUnit, Role, User, jurisdiction_path
 from directory.timeutil import today as local_today
 
 from .deliveries import backoff, deliveries_for, deliveries_run, max_attempts
@@ -101,15 +101,15 @@ class Recipients:
         ancestor_ids = {int(p) for u in units.values() for p in u.path.strip("/").split("/") if p}
         ancestors = OrgUnit.all_objects.in_bulk(ancestor_ids)
         self.township: dict[int, int] = {}
-        self.root: dict[int, int] = {}
+        self.root: dict[int, str] = {}
         for unit in units.values():
             chain = [
                 ancestors[int(p)]
                 for p in unit.path.strip("/").split("/")
                 if p and int(p) in ancestors
             ]
-            self.root[unit.pk] = chain[0].pk if chain else unit.pk
-            towns = [a.pk for a in chain if a.kind == UnitKind.TOWNSHIP]
+            self.root[unit.pk] = jurisdiction_path(unit, ancestors)
+            towns = [a.pk for a in chain if a.kind in TOWNSHIP_KINDS]
             self.township[unit.pk] = towns[0] if towns else unit.pk
         accounts = User.objects.filter(is_active=True).only("pk", "unit_id", "roles", "person_id")
         self.unit_staff: dict[int, set[int]] = defaultdict(set)
@@ -121,12 +121,12 @@ class Recipients:
                 self.unit_staff[user.unit_id].add(user.pk)
             if user.person_id:
                 self.by_person[user.person_id] = user.pk
-        self.supervisors: dict[int, set[int]] = defaultdict(set)
+        self.supervisors: dict[str, set[int]] = defaultdict(set)
         for user in accounts.filter(roles__regex=codes_regex(Role.SUPERVISOR)).select_related(
             "unit"
         ):
             if user.unit is not None:
-                self.supervisors[int(user.unit.path.strip("/").split("/")[0])].add(user.pk)
+                self.supervisors[jurisdiction_path(user.unit, ancestors)].add(user.pk)
         watched = set(unit_ids) | set(self.township.values())
         self.leaders: dict[int, set[int]] = defaultdict(set)
         links = Link.objects.filter(unit_id__in=watched, person__account__is_active=True)
@@ -138,7 +138,7 @@ class Recipients:
 
     def for_stage(self, clock: Clock, stage: Stage) -> set[int]:
         if stage.kind == ReminderKind.ESCALATED_OFFICE:
-            return set(self.supervisors.get(self.root.get(clock.unit_id, -1), set()))
+            return set(self.supervisors.get(self.root.get(clock.unit_id, ""), set()))
         if stage.kind == ReminderKind.ESCALATED_LEADER:
             return self.leaders.get(clock.unit_id, set()) | self.leaders.get(
                 self.township.get(clock.unit_id, -1), set()

@@ -132,11 +132,11 @@ def calendar_year_replace(
     acting_user: Any,
     note: str = "",
 ) -> YearReplaced:
-    """Enter or replace a whole year's schedule and recompute the open deadlines it touches.
+    """Enter or replace a whole year's schedule and recompute the open deadlines it touches,
+    the provisional ones among them (computed before the year was known).
 
-    Raises ValidationError (nothing saved) for a schedule `validate_schedule` refuses; an
-    UnknownCalendarYear from the recomputation (an open deadline reaching into a year still
-    unknown) rolls everything back as well."""
+    Raises ValidationError (nothing saved) for a schedule `validate_schedule` refuses. A
+    deadline reaching into a year still unknown stays provisional."""
     from .clocks import clocks_recompute_open  # clocks import the calendar; avoid a cycle
 
     errors = validate_schedule(year=year, holidays=holidays, workdays=workdays)
@@ -159,7 +159,7 @@ def calendar_year_replace(
     )
     calendar_year._history_user = acting_user
     calendar_year.save()
-    clocks_changed = clocks_recompute_open(years=[year])
+    clocks_changed = clocks_recompute_open(years=[year], acting_user=acting_user)
     return YearReplaced(calendar_year, created, added, changed, removed, clocks_changed)
 
 

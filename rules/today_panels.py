@@ -16,18 +16,30 @@ from directory import navigation
 from directory.timeutil import today as local_today
 from directory.today import register_panel
 
-from .models import CalendarYear, Delivery, DeliveryState, Reminder, ReminderSkip, ReminderState
+from .models import (
+    CalendarYear,
+    Clock,
+    Delivery,
+    DeliveryState,
+    Reminder,
+    ReminderSkip,
+    ReminderState,
+)
+
+#: From this month on, the today page asks administrators to enter next year's schedule.
+WARN_FROM_MONTH = 11
 
 
 def warning_year(today: dt.date, known: Collection[int]) -> int | None:
     """The year an administrator must enter now, given the years the calendar knows.
 
-    The current year when it is missing (a deployment, or a December warning ignored into
-    January); otherwise next year once December has come: the State Council publishes the
-    schedule in November, and deadlines started in December already reach into next year."""
+    The current year when it is missing (a deployment, or a warning ignored into January);
+    otherwise next year from 1 November: the State Council usually publishes the schedule in
+    November, and deadlines started then already reach into next year (provisionally, until
+    the year is entered)."""
     if today.year not in known:
         return today.year
-    if today.month == 12 and today.year + 1 not in known:
+    if today.month >= WARN_FROM_MONTH and today.year + 1 not in known:
         return today.year + 1
     return None
 
@@ -47,7 +59,12 @@ def _panel_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | Non
     year = missing_next_year_warning(today)
     if year is None:
         return None
-    return {"missing_year": year, "current": year == today.year, "enter_url": enter_year_url(year)}
+    return {
+        "missing_year": year,
+        "current": year == today.year,
+        "enter_url": enter_year_url(year),
+        "provisional": Clock.objects.running().provisional().count(),
+    }
 
 
 navigation.register(_("Working-day calendar"), "calendar-list", roles=("admin",), order=80)

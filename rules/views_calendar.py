@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory.models import Role
+from directory.timeutil import today as local_today
 
 from .forms_calendar import CalendarDayForm, CalendarYearForm, CalendarYearNewForm, format_schedule
 from .models import CalendarYear
@@ -47,7 +47,7 @@ def _get_year(year: int) -> CalendarYear:
 
 
 def calendar_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = local_today()
     years = year_summaries()
     known = {summary.year for summary in years}
     urgent = warning_year(today, known)

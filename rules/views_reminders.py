@@ -25,7 +25,7 @@ from directory.timeutil import today as local_today
 
 from .channels import SmsGatewayChannel, person_mobile
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
-from .workdays import UnknownCalendarYear, add_workdays
+from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 
 navigation.register(
     gettext_lazy("Deadlines"),
@@ -113,9 +113,11 @@ class BoardFilterForm(forms.Form):
 
 
 def _horizon(today: dt.date) -> dt.date:
+    """The last day counted as due soon; into a year not entered yet, provisionally."""
+    calendar = WorkCalendar().with_provisional()
     try:
-        return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0))
-    except UnknownCalendarYear:
+        return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
+    except UnknownCalendarYear:  # beyond the statutory tables
         return dt.date(today.year, 12, 31)
 
 

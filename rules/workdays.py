@@ -5,6 +5,11 @@ Day 1 of a working-day period is the first working day after the start date. A c
 that touches a year the calendar does not know raises `UnknownCalendarYear`: there is no
 silent Monday-to-Friday guess.
 
+A deadline must nevertheless be set when it reaches into such a year (a 60-day limit started in
+December): `WorkCalendar.with_provisional()` answers for an unknown year from the holidays the
+law itself fixes (`statutory_holidays`), and the computation says so (`provisional`), so that
+the date is shown as provisional and recomputed once the year is entered.
+
 Every due-date computation returns a `DueDate` whose `computation` explains itself: the days
 skipped and why, the adjusted working days counted, the move off a rest day.
 """
@@ -42,19 +47,104 @@ class UnknownCalendarYear(Exception):  # noqa: N818  (a domain name, not "...Err
         )
 
 
+# --- The statutory holidays, for a year whose schedule is not entered yet -----------------------
+
+#: The basis of a provisional calendar, as stored in a computation.
+PROVISIONAL_BASIS = "statutory-holidays-2025"
+#: A make-up day's name is the holiday's with this after it (春节补假).
+MAKE_UP = "补假"
+
+
+def _lunar(year: int, month: int, day: int) -> dt.date:
+    from lunardate import LunarDate
+
+    return LunarDate(year, month, day).to_solar_date()
+
+
+def _qingming(year: int) -> dt.date:
+    from chinese_calendar import get_solar_terms
+
+    for day, name in get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30)):
+        if name == "清明":
+            return day
+    raise ValueError(f"no Qingming found in {year}")  # pragma: no cover (always early April)
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The holidays 《全国年节及纪念日放假办法》 (as revised in 2024, in force from 2025) gives
+    every citizen in `year` (date → name): New Year's Day 1 day, the Spring Festival 4 (lunar
+    New Year's Eve to the third day), Qingming 1 (the solar term), Labour Day 2 (1–2 May),
+    the Dragon Boat Festival 1 (lunar 5/5), the Mid-Autumn Festival 1 (lunar 8/15), National Day
+    3 (1–3 October); and a make-up day for each that falls on a Saturday or Sunday.
+
+    The law says such a holiday is made up on a working day (应当在工作日补假) and leaves the
+    day to the State Council's schedule; the schedule also moves weekends to make longer
+    breaks (调休), which no law fixes. The simplification: the make-up day is the first working
+    day after the holiday, and there are no adjusted working days. `describe_computation` says
+    so wherever a provisional date is shown."""
+    new_year = _lunar(year, 1, 1)
+    days: dict[dt.date, str] = {dt.date(year, 1, 1): "元旦"}
+    for offset in range(-1, 3):  # 除夕, 初一, 初二, 初三
+        days[new_year + dt.timedelta(days=offset)] = "春节"
+    days[_qingming(year)] = "清明节"
+    days[dt.date(year, 5, 1)] = days[dt.date(year, 5, 2)] = "劳动节"
+    days[_lunar(year, 5, 5)] = "端午节"
+    days[_lunar(year, 8, 15)] = "中秋节"
+    for day in (1, 2, 3):
+        days[dt.date(year, 10, day)] = "国庆节"
+    holidays = {day: name for day, name in sorted(days.items()) if day.year == year}
+    rest = dict(holidays)
+    for day, name in holidays.items():
+        if day.weekday() < 5:
+            continue
+        make_up = day + dt.timedelta(days=1)
+        while make_up.weekday() >= 5 or make_up in rest:
+            make_up += dt.timedelta(days=1)
+        if make_up.year == year:
+            rest[make_up] = f"{name}{MAKE_UP}"
+    return dict(sorted(rest.items()))
+
+
 @dataclass
 class WorkCalendar:
     """The calendar as loaded from the database, one year at a time, for one computation
-    or one batch (pass the same instance to many calls to load each year once)."""
+    or one batch (pass the same instance to many calls to load each year once).
+
+    A calendar made by `with_provisional()` answers for a year the database does not know from
+    `statutory_holidays` and remembers which years it guessed (`is_provisional`)."""
 
     _years: dict[int, tuple[dict[dt.date, str], dict[dt.date, str]]] = field(default_factory=dict)
+    provisional: bool = False
+    _guessed: dict[int, dict[dt.date, str]] = field(default_factory=dict)
+    _lenient: WorkCalendar | None = field(default=None, repr=False)
+
+    def with_provisional(self) -> WorkCalendar:
+        """A calendar sharing this one's known years that guesses the unknown ones (one per
+        calendar, so that a batch loads and guesses each year once)."""
+        if self.provisional:
+            return self
+        if self._lenient is None:
+            self._lenient = WorkCalendar(_years=self._years, provisional=True)
+        return self._lenient
+
+    def is_provisional(self, year: int) -> bool:
+        """True when this calendar answered for `year` from the statutory holidays."""
+        return year in self._guessed
 
     def _year(self, year: int) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+        if year in self._guessed:
+            return self._guessed[year], {}
         if year not in self._years:
             from .models import CalendarDay, CalendarYear, DayKind
 
             if not CalendarYear.objects.filter(year=year).exists():
-                raise UnknownCalendarYear(year)
+                if not self.provisional:
+                    raise UnknownCalendarYear(year)
+                try:
+                    self._guessed[year] = statutory_holidays(year)
+                except ValueError as exc:  # beyond the lunar tables (after 2099)
+                    raise UnknownCalendarYear(year) from exc
+                return self._guessed[year], {}
             holidays: dict[dt.date, str] = {}
             workdays: dict[dt.date, str] = {}
             for day in CalendarDay.objects.filter(year=year).only("date", "kind", "name"):
@@ -128,6 +218,30 @@ class DueDate:
     due: dt.date
     computation: dict[str, Any]
 
+    @property
+    def provisional(self) -> bool:
+        return bool(self.computation.get("provisional"))
+
+
+def _mark_provisional(
+    computation: dict[str, Any], cal: WorkCalendar, first: dt.date, last: dt.date
+) -> None:
+    """Record in the computation the years of [first, last] answered provisionally, with the
+    holidays assumed in them (the explanation lists them)."""
+    years = [y for y in range(first.year, last.year + 1) if cal.is_provisional(y)]
+    if not years:
+        return
+    computation["provisional"] = {
+        "basis": PROVISIONAL_BASIS,
+        "years": years,
+        "holidays": {
+            day.isoformat(): name
+            for year in years
+            for day, name in cal._year(year)[0].items()
+            if first <= day <= last
+        },
+    }
+
 
 def _note(cal: WorkCalendar, day: dt.date) -> dict[str, str]:
     reason, name = cal.day_note(day)
@@ -151,18 +265,17 @@ def explain_workdays(start: dt.date, n: int, calendar: WorkCalendar | None = Non
                 adjusted.append(note)
         else:
             skipped.append(note)
-    return DueDate(
-        due=day,
-        computation={
-            "method": WORKDAYS,
-            "start": start.isoformat(),
-            "amount": n,
-            "unit": WORKDAYS,
-            "skipped": skipped,
-            "adjusted": adjusted,
-            "due": day.isoformat(),
-        },
-    )
+    computation = {
+        "method": WORKDAYS,
+        "start": start.isoformat(),
+        "amount": n,
+        "unit": WORKDAYS,
+        "skipped": skipped,
+        "adjusted": adjusted,
+        "due": day.isoformat(),
+    }
+    _mark_provisional(computation, cal, start + dt.timedelta(days=1), max(day, start))
+    return DueDate(due=day, computation=computation)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -209,20 +322,19 @@ def explain_due(
             due += dt.timedelta(days=1)
     else:
         cal.is_workday(raw)  # still refuse a year the calendar does not know
-    return DueDate(
-        due=due,
-        computation={
-            "method": "calendar",
-            "start": start.isoformat(),
-            "amount": amount,
-            "unit": unit,
-            "raw_due": raw.isoformat(),
-            "roll_to_workday": roll_to_workday,
-            "moved": moved,
-            "adjusted": [_note(cal, raw)] if cal.day_note(raw)[0] == "adjusted_workday" else [],
-            "due": due.isoformat(),
-        },
-    )
+    computation = {
+        "method": "calendar",
+        "start": start.isoformat(),
+        "amount": amount,
+        "unit": unit,
+        "raw_due": raw.isoformat(),
+        "roll_to_workday": roll_to_workday,
+        "moved": moved,
+        "adjusted": [_note(cal, raw)] if cal.day_note(raw)[0] == "adjusted_workday" else [],
+        "due": due.isoformat(),
+    }
+    _mark_provisional(computation, cal, raw, due)
+    return DueDate(due=due, computation=computation)
 
 
 # --- Describing a computation to people -------------------------------------------------------
@@ -397,6 +509,62 @@ def _describe_changes(computation: dict[str, Any], unit: str) -> list[str]:
     return lines
 
 
+def provisional_years(computation: dict[str, Any] | None) -> list[int]:
+    """The years a stored computation answered for provisionally (empty when it is not)."""
+    marker = (computation or {}).get("provisional") or {}
+    return [int(year) for year in marker.get("years", [])]
+
+
+def _years_text(years: list[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def provisional_reason(computation: dict[str, Any] | None) -> str:
+    """One sentence for a provisional badge's hover text; empty for a date that is not."""
+    years = provisional_years(computation)
+    if not years:
+        return ""
+    return _(
+        "Provisional: the %(years)s holiday schedule has not been entered; this date counts "
+        "the statutory holidays only and is recomputed when the schedule is entered."
+    ) % {"years": _years_text(years)}
+
+
+def describe_provisional(computation: dict[str, Any] | None) -> list[str]:
+    """Why a date is provisional and what it assumed, in words (the computation's last lines)."""
+    years = provisional_years(computation)
+    if not years:
+        return []
+    values = {"years": _years_text(years)}
+    lines = [
+        _(
+            "Provisional date: the working-day calendar does not know %(years)s yet. It counts "
+            "only the holidays the law fixes (New Year's Day; the Spring Festival from lunar "
+            "New Year's Eve to the third day; Qingming; Labour Day, 1–2 May; the Dragon Boat "
+            "Festival; the Mid-Autumn Festival; National Day, 1–3 October) and weekends."
+        )
+        % values,
+        _(
+            "Simplified: a holiday falling on a weekend is made up on the next working day, and "
+            "no weekend is an adjusted working day. The State Council's schedule decides both; "
+            "the date is recomputed when an administrator enters the %(years)s schedule."
+        )
+        % values,
+    ]
+    marker = (computation or {}).get("provisional") or {}
+    notes = [
+        {"date": day, "reason": "holiday", "name": name}
+        for day, name in sorted((marker.get("holidays") or {}).items())
+    ]
+    if notes:
+        spans = _(", ").join(
+            _("%(span)s (%(name)s)") % {"span": format_span(first, last), "name": name}
+            for first, last, _reason, name in _runs(notes)
+        )
+        lines.append(_("Holidays assumed: %(days)s.") % {"days": spans})
+    return lines
+
+
 def describe_computation(computation: dict[str, Any]) -> list[str]:
     """Human lines explaining a due-date computation (as stored on a clock), translated.
 
@@ -429,4 +597,4 @@ def describe_computation(computation: dict[str, Any]) -> list[str]:
     else:
         lines += _describe_calendar_end(computation)
     lines.append(_("Due: %(due)s.") % {"due": format_day(computation["due"])})
-    return lines
+    return lines + describe_provisional(computation)

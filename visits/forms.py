@@ -16,13 +16,21 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
-from directory.models import Household, OrgUnit, Person, Post, UnitKind
+from directory.models import (
+    OFFICE_KINDS,
+    TOWNSHIP_KINDS,
+    Household,
+    OrgUnit,
+    Person,
+    Post,
+    UnitKind,
+)
 from directory.timeutil import today as local_today
 
 from .models import Meeting, Visit, VisitKind
 from .pinyin import matches
 
-PLACE_CHOICE_KINDS = (UnitKind.TOWNSHIP, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.DEPARTMENT)
+PLACE_CHOICE_KINDS = (*TOWNSHIP_KINDS, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.DEPARTMENT)
 # People who make visits: leaders and cadres with a post (a household head is never a person).
 VISITING_POSTS = [p for p in Post.values if p not in (Post.DEPUTY, Post.MEMBER)]
 
@@ -282,9 +290,7 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_user(user).filter(
-            kind__in=(UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)
-        )
+        self.fields["unit"].queryset = units_for_user(user).filter(kind__in=OFFICE_KINDS)
 
 
 class YearForm(forms.Form):

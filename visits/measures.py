@@ -28,7 +28,7 @@ Parameters understood (rules/kinds.py declares them):
   the year's working days, rules.workdays); `minimum`, `by_post` or `by_rank`.
 - LIMIT `attribute` / `second_attribute` (entourage, cars) with `max` / `by_post`: per village
   stay; a recorded breach of lodging, board or banners also breaks the limit.
-- ROSTER `slot` no_meeting_week: per county, the first week (Monday to Sunday) starting in each
+- ROSTER `slot` no_meeting_week: per city or county (`per`), the first week (Monday to Sunday) starting in each
   of `months`; met when no meeting was convened in it.
 """
 
@@ -61,7 +61,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from directory.base import split_codes
-from directory.models import Household, HouseholdCategory, Link, LinkKind, OrgUnit, Person, UnitKind
+from directory.models import (
+    COUNTY_KINDS,
+    TOWNSHIP_KINDS,
+    Household,
+    HouseholdCategory,
+    Link,
+    LinkKind,
+    OrgUnit,
+    Person,
+    UnitKind,
+)
 from rules.compliance import MET, OPEN, SHORT, status_for
 from rules.models import Rule, RuleKind
 from rules.periods import Period, subperiods
@@ -199,7 +209,7 @@ class Facts:
     # places --------------------------------------------------------------------------------
     @cached_property
     def places(self) -> dict[int, Place]:
-        kinds = (UnitKind.COUNTY, UnitKind.TOWNSHIP, *VILLAGE_KINDS, UnitKind.GROUP)
+        kinds = (UnitKind.CITY, *COUNTY_KINDS, *TOWNSHIP_KINDS, *VILLAGE_KINDS, UnitKind.GROUP)
         rows = (
             OrgUnit.objects.filter(kind__in=kinds)
             .order_by("path")
@@ -228,12 +238,14 @@ class Facts:
     def township_of(self, unit_path: str) -> Place | None:
         for part in unit_path.strip("/").split("/"):
             place = self.places.get(int(part)) if part else None
-            if place is not None and place.kind == UnitKind.TOWNSHIP:
+            if place is not None and place.kind in TOWNSHIP_KINDS:
                 return place
         return None
 
-    def counties(self) -> list[Place]:
-        return [p for p in self.places.values() if p.kind == UnitKind.COUNTY]
+    def jurisdictions(self, level: str) -> list[Place]:
+        """The cities (level "city") or the counties and districts (any other level)."""
+        kinds = (UnitKind.CITY,) if level == "city" else COUNTY_KINDS
+        return [p for p in self.places.values() if p.kind in kinds]
 
     @cached_property
     def household_totals(self) -> dict[int, int]:
@@ -405,8 +417,10 @@ class Facts:
 
 
 def subjects_of(rule: Rule, facts: Facts) -> list[Subject]:
+    """The people a rule applies to: the holders of the posts it names (none when it names
+    none; a pack names them, see rules.packs)."""
     posts = set(rule.subject_post_list)
-    return [s for s in facts.subjects.values() if not posts or posts & set(s.posts)]
+    return [s for s in facts.subjects.values() if posts & set(s.posts)]
 
 
 def required_for(rule: Rule, subject: Subject, base: str) -> Number | None:
@@ -932,18 +946,27 @@ def no_meeting_weeks(rule: Rule | None, year: int) -> list[Period]:
 
 
 def measure_roster(rule: Rule, facts: Facts, subjects: Sequence[Subject]) -> list[Progress]:
-    """HF-V6: per county and no-meeting week, met when no meeting of the county's units fell in
-    it; a week not yet over without a meeting is open, a meeting booked in it makes it short."""
+    """HF-V6: per city (or county, as the rule's `per` says) and no-meeting week, met when no
+    meeting of its units fell in it; a week not yet over without a meeting is open, a meeting
+    booked in it makes it short."""
     weeks = [
         w for w in no_meeting_weeks(rule, facts.window.start.year) if facts.window.contains(w.start)
     ]
     rows = []
-    for county in facts.counties():
+    for county in facts.jurisdictions(rule.param("per") or "county"):
+        # A county in a city keeps its own weeks: its meetings are not the city's.
+        inner = [
+            p.path
+            for p in facts.jurisdictions("county")
+            if p.path != county.path and p.path.startswith(county.path)
+        ]
         for week in weeks:
             booked = [
                 (day, title)
                 for day, path, title in facts.meetings
-                if week.contains(day) and path.startswith(county.path)
+                if week.contains(day)
+                and path.startswith(county.path)
+                and not any(path.startswith(prefix) for prefix in inner)
             ]
             actual = 0 if booked or not week.has_ended(facts.today) else 1
             status = SHORT if booked else (MET if actual else OPEN)

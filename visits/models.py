@@ -52,8 +52,11 @@ IN_PERSON_KINDS: tuple[str, ...] = tuple(k for k in VisitKind.values if k != Vis
 HALF_DAY = Decimal("0.5")
 # Units a visit may take place at; households belong to villages and communities.
 PLACE_KINDS = (
+    UnitKind.CITY,
     UnitKind.COUNTY,
+    UnitKind.DISTRICT,
     UnitKind.TOWNSHIP,
+    UnitKind.STREET,
     UnitKind.VILLAGE,
     UnitKind.COMMUNITY,
     UnitKind.GROUP,

@@ -1,12 +1,14 @@
-"""Template tags for deadlines: `{% computation clock.computation %}` explains a due date."""
+"""Template tags for deadlines: `{% computation clock.computation %}` explains a due date and
+`{% provisional_badge clock %}` marks a provisional one (the reason on hover)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 
-from rules.workdays import describe_computation
+from rules.workdays import describe_computation, provisional_reason
 
 register = template.Library()
 
@@ -15,3 +17,20 @@ register = template.Library()
 def computation(value: dict[str, Any] | None) -> dict[str, Any]:
     """The computation of a due date as a list of sentences (see describe_computation)."""
     return {"lines": describe_computation(value or {})}
+
+
+@register.inclusion_tag("rules/_provisional.html")
+def provisional_badge(value: Any, provisional: bool | None = None) -> dict[str, Any]:
+    """A "provisional" badge beside a due date counted from the statutory holidays only.
+
+    `value` is a clock (its own flag and computation), or a due date copied from a clock
+    together with its flag (a matter's next due date, annotated `due_provisional`)."""
+    if isinstance(value, dt.date) or value is None:
+        reason = (
+            provisional_reason({"provisional": {"years": [value.year]}})
+            if provisional and value is not None
+            else ""
+        )
+    else:
+        reason = getattr(value, "provisional_reason", "")
+    return {"reason": reason}

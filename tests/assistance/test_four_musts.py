@@ -131,7 +131,9 @@ class VillageDisasterTests(TestCase):
         )
         self.assertEqual(clocks, [])
 
-    def test_the_deadline_evaluator_reports_the_four_musts_clocks_per_unit(self):
+    def test_the_deadline_evaluator_reports_the_four_musts_clocks_per_paired_cadre(self):
+        """CP-A3 is the linked cadre's duty: the row's subject is the cadre, not the township
+        (CP-Y1's evaluation of a cadre reads it)."""
         from rules.compliance import evaluate
         from rules.periods import Period
 
@@ -145,9 +147,17 @@ class VillageDisasterTests(TestCase):
         rows = evaluate(
             Period.year(2025), today=D(2026, 1, 5), rules=Rule.objects.filter(rule_id="CP-A3")
         )
+        # 周平 is paired with two households of 桃园村, 孙丽 with one; 周平 visited one in time
         self.assertEqual(
-            [(r.subject, r.required, r.actual, r.status) for r in rows], [("QH-QS", 3, 1, "short")]
+            [(r.subject, r.subject_name, r.required, r.actual, r.status) for r in rows],
+            [("P-SL", "孙丽", 1, 0, "short"), ("P-ZP", "周平", 2, 1, "short")],
         )
+        # the drill-down behind a cadre's row lists that cadre's clocks
+        from reports.drilldown import records_for
+
+        rule = Rule.objects.get(rule_id="CP-A3")
+        records = records_for(rule, "P-ZP", "2025", today=D(2026, 1, 5))
+        self.assertEqual(sorted(r.late for r in records), [False, True])
 
 
 class FestivalTests(TestCase):

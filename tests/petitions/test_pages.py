@@ -223,14 +223,31 @@ class StepPageTests(TestCase):
             self.client.get(reverse("petition-step", args=[petition.pk, "nope"])).status_code, 404
         )
 
-    def test_a_date_in_an_unknown_year_is_a_form_error(self) -> None:
+    def test_a_date_reaching_into_an_unknown_year_is_accepted_with_a_provisional_due_date(
+        self,
+    ) -> None:
         petition = make_petition(self.c, received_on=D(2025, 9, 26), lead_unit=self.c.qingshan)
         self.client.force_login(self.c.qingshan_staff)
         response = self.client.post(
             reverse("petition-step", args=[petition.pk, "accept"]),
             {"on": "2026-12-20", "accepted": "1"},
         )
-        self.assertContains(response, "2027")
+        self.assertRedirects(response, reverse("petition-detail", args=[petition.pk]))
+        petition.refresh_from_db()
+        self.assertEqual(petition.status, PetitionStatus.ACCEPTED)
+        # 60 days after 20 Dec 2026: Thu 18 Feb 2027, a working day under the statutory holidays
+        self.assertEqual(petition.due, D(2027, 2, 18))
+        page = self.client.get(reverse("petition-detail", args=[petition.pk]))
+        self.assertContains(page, 'class="badge provisional"')
+
+    def test_a_date_in_a_year_beyond_the_statutory_tables_is_a_form_error(self) -> None:
+        petition = make_petition(self.c, received_on=D(2025, 9, 26), lead_unit=self.c.qingshan)
+        self.client.force_login(self.c.qingshan_staff)
+        response = self.client.post(
+            reverse("petition-step", args=[petition.pk, "accept"]),
+            {"on": "2100-12-20", "accepted": "1"},
+        )
+        self.assertContains(response, "2100")
         petition.refresh_from_db()
         self.assertEqual(petition.status, PetitionStatus.ROUTED)
 

@@ -151,16 +151,16 @@ class HandlingWalkTests(TestCase):
                 proposal=self.item, contacted_on=dt.date(2025, 11, 29), method="visit"
             )
 
-    def test_assignment_into_an_unknown_calendar_year_is_a_validation_error(self) -> None:
+    def test_assignment_into_an_unknown_calendar_year_gets_provisional_due_dates(self) -> None:
         CalendarYear.objects.filter(year__gte=2026).delete()
-        with self.assertRaisesMessage(ValidationError, "2026"):
-            proposal_assign(
-                proposal=self.item,
-                lead_unit=self.c.base.education,
-                assigned_on=dt.date(2025, 12, 20),
-            )
+        proposal_assign(
+            proposal=self.item, lead_unit=self.c.base.education, assigned_on=dt.date(2025, 12, 20)
+        )
         self.item.refresh_from_db()
-        self.assertEqual(self.item.stage, Stage.REGISTERED)
+        self.assertEqual(self.item.stage, Stage.ASSIGNED)
+        # the contact (7 days) stays in 2025; the answer (3 months) reaches into 2026
+        provisional = {c.rule.rule_id: c.provisional for c in clocks_for_item(self.item)}
+        self.assertEqual(provisional, {"TY-P1": False, "TY-P2": True})
 
     def test_a_congress_item_needs_deputies_as_authors(self) -> None:
         with self.assertRaises(ValidationError):

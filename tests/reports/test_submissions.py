@@ -74,7 +74,9 @@ class SubmissionEvaluatorTests(TestCase):
             )
 
         self.assertEqual(rows_by("HF-V5a", today=D(2026, 1, 1))["P-TZY"], (1, 1, MET))
-        self.assertEqual(rows_by("HF-V5b", today=D(2026, 1, 1))["P-TZY"], (1, 1, MET))
+        # HF-V5b asks reports of the heads of counties and of city departments, not of a
+        # county department
+        self.assertNotIn("P-TZY", rows_by("HF-V5b", today=D(2026, 1, 1)))
         self.assertEqual(rows_by("HF-V5a", today=D(2026, 1, 1))["P-LM"], (1, 0, SHORT))
 
     def test_three_queries_whatever_the_number_of_rules_and_people(self) -> None:

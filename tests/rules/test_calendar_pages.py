@@ -236,8 +236,13 @@ class ScheduleParsingTests(TestCase):
 
 
 class TodayWarningTests(CalendarPageTestCase):
-    def test_no_warning_before_december(self) -> None:
-        self.assertIsNone(missing_next_year_warning(D(2026, 11, 22)))
+    def test_no_warning_before_november(self) -> None:
+        self.assertIsNone(missing_next_year_warning(D(2026, 10, 31)))
+
+    def test_from_1_november_without_next_year_warns(self) -> None:
+        # the State Council usually publishes the next year's schedule in November
+        self.assertEqual(missing_next_year_warning(D(2026, 11, 1)), 2027)
+        self.assertEqual(missing_next_year_warning(D(2026, 11, 22)), 2027)
 
     def test_december_without_next_year_warns(self) -> None:
         self.assertEqual(missing_next_year_warning(D(2026, 12, 1)), 2027)

@@ -19,7 +19,7 @@ from rules.clocks import (
     clocks_recompute_open,
 )
 from rules.models import CalendarDay, Clock, ClockState
-from rules.workdays import UnknownCalendarYear
+from rules.workdays import UnknownCalendarYear, is_workday
 from tests.helpers import build_county, make_rule
 
 D = dt.date
@@ -144,9 +144,18 @@ class ClockTests(TestCase):
             clock_cancel(clock=clock, reason="")
         self.assertEqual(clock_cancel(clock=clock, reason="withdrawn").state, ClockState.CANCELLED)
 
-    def test_a_clock_in_an_unknown_year_is_refused(self) -> None:
-        with self.assertRaises(UnknownCalendarYear):
-            self.start(self.reply, D(2026, 12, 29))
+    def test_a_clock_reaching_into_an_unknown_year_is_provisional(self) -> None:
+        # Wed 30 and Thu 31 Dec, then (2027 not entered) New Year's Day, the weekend, Mon 4 Jan
+        clock = self.start(self.reply, D(2026, 12, 29))
+        self.assertEqual((clock.due, clock.provisional), (D(2027, 1, 4), True))
+        self.assertEqual(clock.computation["provisional"]["years"], [2027])
+        with self.assertRaises(UnknownCalendarYear):  # the calendar itself still refuses
+            is_workday(D(2027, 1, 4))
+
+    def test_a_clock_within_known_years_is_not_provisional(self) -> None:
+        clock = self.start(self.reply, D(2026, 12, 1))
+        self.assertEqual((clock.due, clock.provisional), (D(2026, 12, 4), False))
+        self.assertNotIn("provisional", clock.computation)
 
     def test_calendar_change_recomputes_open_clocks_but_never_frozen_ones(self) -> None:
         open_clock = self.start(self.reply, D(2026, 6, 1))

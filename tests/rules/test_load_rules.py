@@ -154,10 +154,34 @@ class ThresholdTests(TestCase):
         )
 
     def test_limits_by_post(self) -> None:
+        # 001 §2: the city party secretary (and deputies) ≤ 5 people and 2 cars, other city
+        # leaders ≤ 4 people and 1 car
         stay = self.params("HF-V3")
-        self.assertEqual(stay["by_post"], {"county_secretary": 5, "county_leader": 4})
-        self.assertEqual(stay["second_by_post"], {"county_secretary": 2, "county_leader": 1})
+        self.assertEqual(stay["by_post"], {"city_secretary": 5, "city_leader": 4})
+        self.assertEqual(stay["second_by_post"], {"city_secretary": 2, "city_leader": 1})
         self.assertEqual(self.params("NAT-GROUP-REPS")["max"], 5)
+
+    def test_every_measured_personal_rule_names_its_posts(self) -> None:
+        unnamed = Rule.objects.filter(
+            kind__in=["QUOTA", "COVERAGE", "AMOUNT", "LIMIT", "SUBMISSION"], subject_posts=""
+        )
+        self.assertEqual(list(unnamed.values_list("rule_id", flat=True)), [])
+
+    def test_the_city_rules_name_the_city_posts(self) -> None:
+        def posts(rule_id: str) -> set[str]:
+            return set(Rule.objects.get(rule_id=rule_id).subject_post_list)
+
+        city = {"city_secretary", "city_leader"}
+        self.assertEqual(posts("HF-R1a"), city)
+        self.assertEqual(posts("HF-R1b"), city)
+        self.assertEqual(posts("HF-V6"), {"city_secretary"})
+        self.assertEqual(self.params("HF-V6")["per"], "city")
+        self.assertEqual(posts("HF-V5b"), {"county_secretary", "city_unit_head"})
+        self.assertEqual(posts("HF-V8"), city | {"county_secretary", "county_leader"})
+        self.assertEqual(
+            (self.params("HF-V8")["count"], self.params("HF-V8")["by_post"]),
+            (20, {"city_secretary": 10, "city_leader": 10}),
+        )
 
     def test_practices_have_no_parameters(self) -> None:
         practices = Rule.objects.filter(kind="PRACTICE")
@@ -252,6 +276,55 @@ class InvalidPackTests(TestCase):
                "subject_posts": ["emperor"]}  # fmt: skip
         _definition_, errors = _definition("hefei", 1, raw)
         self.assertEqual(len(errors), 4)  # kind, period, post, and the unknown kind's params
+
+    def test_a_measured_rule_naming_no_posts_is_a_pack_error(self) -> None:
+        for kind, params in (
+            ("QUOTA", {"activity": "reception", "count": 6}),
+            ("COVERAGE", {"scope": "villages", "min_households": 3}),
+            ("AMOUNT", {"measure": "stay_days", "minimum": 5}),
+            ("LIMIT", {"attribute": "entourage", "max": 4}),
+            ("SUBMISSION", {"document": "research_report"}),
+        ):
+            with self.subTest(kind=kind):
+                raw = {"rule_id": "XX-1", "kind": kind, "title": "t", "period": "year",
+                       "subject_posts": [], "params": params}  # fmt: skip
+                _definition_, errors = _definition("hefei", 1, raw)
+                self.assertEqual(len(errors), 1, errors)
+                self.assertIn("subject_posts", errors[0])
+                self.assertIn(kind, errors[0])
+
+    def test_a_roster_or_deadline_of_a_unit_may_name_no_posts(self) -> None:
+        for kind, params in (
+            ("ROSTER", {"slot": "township_duty", "days": "workday", "per": "township"}),
+            ("DEADLINE", {"start_event": "a", "end_event": "b", "amount": 5, "unit": "days"}),
+        ):
+            with self.subTest(kind=kind):
+                raw = {"rule_id": "XX-1", "kind": kind, "title": "t", "period": "item",
+                       "params": params}  # fmt: skip
+                self.assertEqual(_definition("hefei", 1, raw)[1], [])
+
+    def test_load_rules_reports_a_rule_naming_no_posts_and_writes_nothing(self) -> None:
+        import json
+        import shutil
+        import tempfile
+        from pathlib import Path
+        from unittest import mock
+
+        from rules import packs
+
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        for name in packs.available_packs():
+            shutil.copy(packs.PACKS_DIR / f"{name}.json", folder)
+        data = json.loads((folder / "hefei.json").read_text(encoding="utf-8"))
+        data["rules"][0]["subject_posts"] = []  # HF-R1a, as the pack once had it
+        (folder / "hefei.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        with (
+            mock.patch.object(packs, "PACKS_DIR", folder),
+            self.assertRaisesMessage(CommandError, "hefei HF-R1a"),
+        ):
+            run("taoyuan", "hefei")
+        self.assertFalse(Rule.objects.exists())
 
     def test_an_unknown_pack_aborts_before_anything_is_written(self) -> None:
         with self.assertRaises(PackError):

@@ -39,6 +39,27 @@ class WorkdaysCommandTests(TestCase):
         with self.assertRaisesMessage(CommandError, "2027"):
             run("workdays", "2026-12-30", "3")
 
+    def test_an_unknown_year_fails_pointing_to_provisional(self) -> None:
+        with self.assertRaisesMessage(CommandError, "--provisional"):
+            run("workdays", "2026-12-30", "3")
+
+    def test_provisional_prints_the_date_and_says_so_on_stderr(self) -> None:
+        # Thu 31 Dec, then Fri 1 Jan 2027 is New Year's Day (statutory), Sat and Sun: the
+        # third working day after Wed 30 Dec 2026 is Tue 5 Jan 2027.
+        out, err = StringIO(), StringIO()
+        with translation.override("en"):
+            call_command("workdays", "2026-12-30", "3", "--provisional", stdout=out, stderr=err)
+        self.assertEqual(out.getvalue(), "2027-01-05\n")
+        self.assertIn("Provisional date", err.getvalue())
+        self.assertIn("2027", err.getvalue())
+        self.assertIn("the next working day", err.getvalue())  # the simplification, stated
+        self.assertIn("Jan. 1, 2027 (元旦)", err.getvalue())
+
+    def test_provisional_changes_nothing_for_a_known_year(self) -> None:
+        out, err = StringIO(), StringIO()
+        call_command("workdays", "2026-09-30", "1", "--provisional", stdout=out, stderr=err)
+        self.assertEqual((out.getvalue(), err.getvalue()), ("2026-10-08\n", ""))
+
     def test_not_a_date_fails_clearly(self) -> None:
         with self.assertRaisesMessage(CommandError, "Not a date: 2026-13-01"):
             run("workdays", "2026-13-01", "3")

@@ -261,21 +261,34 @@ class AmountTests(EvaluatorTestCase):
 
 
 class LimitTests(EvaluatorTestCase):
+    """HF-V3 (001 §2): on a village stay the city party secretary travels with at most 5
+    people and 2 cars, other city leaders with 4 and 1."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        city = make_unit("合肥市", "city", code="HF")
+        cls.mayor = make_person("韩市长", city, "city_leader", code="P-HSZ")
+        cls.boss = make_person("周书记", city, "city_secretary;city_leader", code="P-ZSJ")
+
     def test_entourage_and_cars_are_limited_by_post(self) -> None:
-        boss = make_person("周书记", self.c.county, "county_secretary;county_leader", code="P-ZSJ")
-        make_visit(self.leader, self.c.taoyuan, "village_stay", entourage=4, cars=1)
+        make_visit(self.mayor, self.c.taoyuan, "village_stay", entourage=4, cars=1)
         make_visit(
-            self.leader, self.c.liuxi, "village_stay", date=D(2025, 5, 5), entourage=5, cars=1
+            self.mayor, self.c.liuxi, "village_stay", date=D(2025, 5, 5), entourage=5, cars=1
         )
-        make_visit(boss, self.c.liuxi, "village_stay", entourage=5, cars=2, board_paid=True)
-        leader = self.row("HF-V3", "P-WJG", today=D(2025, 6, 1))
-        self.assertEqual((leader.required, leader.actual, leader.status), (2, 1, SHORT))
-        self.assertIn("(limit 4)", leader.note)
+        make_visit(self.boss, self.c.liuxi, "village_stay", entourage=5, cars=2, board_paid=True)
+        mayor = self.row("HF-V3", "P-HSZ", today=D(2025, 6, 1))
+        self.assertEqual((mayor.required, mayor.actual, mayor.status), (2, 1, SHORT))
+        self.assertIn("(limit 4)", mayor.note)
         self.assertEqual(self.row("HF-V3", "P-ZSJ").status, MET)
 
+    def test_a_county_leader_s_stay_is_not_under_the_city_limits(self) -> None:
+        make_visit(self.leader, self.c.taoyuan, "village_stay", entourage=9, cars=3)
+        self.assertEqual([r.subject for r in self.rows("HF-V3")], [])
+
     def test_a_recorded_breach_of_board_or_banners_breaks_the_limit(self) -> None:
-        make_visit(self.leader, self.c.taoyuan, "village_stay", entourage=1, board_paid=False)
-        row = self.row("HF-V3", "P-WJG")
+        make_visit(self.mayor, self.c.taoyuan, "village_stay", entourage=1, board_paid=False)
+        row = self.row("HF-V3", "P-HSZ")
         self.assertEqual((row.actual, row.status), (0, SHORT))
         self.assertIn("board and lodging not paid", row.note)
 
@@ -290,14 +303,18 @@ class RosterTests(EvaluatorTestCase):
         self.assertEqual(no_meeting_week(2025, 9).start, D(2025, 9, 1))
 
     def test_a_meeting_booked_in_a_no_meeting_week_is_flagged(self) -> None:
-        meeting_save(meeting=Meeting(date=D(2025, 3, 4), title="全县工作会", unit=self.c.county))
-        meeting_save(meeting=Meeting(date=D(2025, 3, 12), title="调度会", unit=self.c.qingshan))
-        rows = {r.period: r for r in self.rows("HF-V6", today=D(2025, 3, 20)) if r.subject == "QH"}
+        """HF-V6 is the city's no-meeting week (001 §4): a county sets its own."""
+        city = make_unit("合肥市", "city", code="HF")
+        bureau = make_unit("市委办", "department", city, code="HF-SWB")
+        meeting_save(meeting=Meeting(date=D(2025, 3, 4), title="全市工作会", unit=bureau))
+        meeting_save(meeting=Meeting(date=D(2025, 5, 6), title="全县工作会", unit=self.c.county))
+        rows = {r.period: r for r in self.rows("HF-V6", today=D(2025, 3, 20))}
+        self.assertEqual({r.subject for r in self.rows("HF-V6", today=D(2025, 3, 20))}, {"HF"})
         # The first Mondays of January, March, May, July, September and November 2025.
         self.assertEqual(
             set(rows), {"2025-W02", "2025-W10", "2025-W19", "2025-W28", "2025-W36", "2025-W45"}
         )
         self.assertEqual(rows["2025-W10"].status, SHORT)
-        self.assertIn("全县工作会", rows["2025-W10"].note)
+        self.assertIn("全市工作会", rows["2025-W10"].note)
         self.assertEqual(rows["2025-W02"].status, MET)
         self.assertEqual(rows["2025-W19"].status, OPEN)

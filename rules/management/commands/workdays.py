@@ -1,4 +1,8 @@
-"""`manage.py workdays DATE N [--explain]`: the date N working days after DATE."""
+"""`manage.py workdays DATE N [--explain] [--provisional]`: the date N working days after DATE.
+
+A count reaching into a year the calendar does not know is refused, unless `--provisional`
+is given: then the date is computed from the statutory holidays, printed as usual, and stderr
+says that it is provisional and why."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from rules.workdays import UnknownCalendarYear, describe_computation, explain_workdays
+from rules.workdays import (
+    UnknownCalendarYear,
+    WorkCalendar,
+    describe_computation,
+    describe_provisional,
+    explain_workdays,
+)
 
 
 def _date(value: str) -> dt.date:
@@ -48,14 +58,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--explain", action="store_true", help="also print the days skipped and why"
         )
+        parser.add_argument(
+            "--provisional",
+            action="store_true",
+            help=(
+                "for a year the calendar does not know, compute a provisional date from the "
+                "statutory holidays (stderr says so) instead of refusing"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         start, count = _date(options["date"]), _count(options["n"])
+        calendar = WorkCalendar()
+        if options["provisional"]:
+            calendar = calendar.with_provisional()
         try:
-            result = explain_workdays(start, count)
+            result = explain_workdays(start, count, calendar)
         except UnknownCalendarYear as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(
+                f"{exc} "
+                + _("Give --provisional to compute a provisional date from the statutory holidays.")
+            ) from exc
         self.stdout.write(result.due.isoformat())
         if options["explain"]:
             for line in describe_computation(result.computation):
                 self.stdout.write(line)
+        if result.provisional:
+            for line in describe_provisional(result.computation):
+                self.stderr.write(line)
