@@ -606,8 +606,12 @@ class _Run:
         self.done = 0
         self.total = sum(max((lay.table.size_hint or 0) - lay.header_row, 0) for lay in layouts)
 
-    def tick(self, force: bool = False) -> None:
-        if self.progress is not None and (force or self.done % PROGRESS_EVERY == 0):
+    def tick(self, finished: bool = False) -> None:
+        if self.progress is None:
+            return
+        if finished:
+            self.progress(self.done, self.done)
+        elif self.done % PROGRESS_EVERY == 0:
             self.progress(self.done, max(self.total, self.done))
 
     def error(self, layout: Layout, row: int, column: str, message: str) -> None:
@@ -637,7 +641,7 @@ class _Run:
                 _TableRun(self, layout, counts, seen).run()
             if sheet.finish is not None and not self.stopped and not self.preview_rows:
                 self.finish(layouts[-1])
-        self.tick(force=True)
+        self.tick(finished=True)
         # Rows of a batch fail after the cell checks of later rows: list errors in file order.
         order = {layout.table.name: index for index, layout in enumerate(self.layouts)}
         self.result.errors.sort(key=lambda error: (order.get(error.sheet, -1), error.row))

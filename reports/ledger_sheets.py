@@ -298,18 +298,25 @@ register_sheet(
 # --- ballots (paper tallies) --------------------------------------------------------------------
 
 
-def _target(campaign: Campaign, code: str, ctx: ImportContext) -> CampaignTarget:
+def _evaluated(value: str, ctx: ImportContext) -> tuple[OrgUnit | None, Person | None]:
+    """The evaluated unit (by code or name), else the evaluated person."""
+    try:
+        return ctx.unit(value, "unit"), None
+    except RowError as unit_error:
+        try:
+            return None, ctx.person(value, "unit")
+        except RowError:
+            raise unit_error from None
+
+
+def _target(campaign: Campaign, value: str, ctx: ImportContext) -> CampaignTarget:
+    unit, person = _evaluated(value, ctx)
+    code = unit.code if unit is not None else person.code  # type: ignore[union-attr]
     target = campaign_target_for(campaign=campaign, code=code)
     if target is not None:
         return target
     if campaign.state != CampaignState.DRAFT:
         raise RowError("unit", gettext("This unit or person is not evaluated in the campaign."))
-    unit = OrgUnit.objects.filter(code=code).first()
-    person = None if unit else Person.objects.filter(code=code).first()
-    if unit is None and person is None:
-        raise RowError(
-            "unit", gettext('No unit or person has the code "%(code)s".') % {"code": code}
-        )
     order = CampaignTarget.objects.filter(campaign=campaign).count() + 1
     target = CampaignTarget(campaign=campaign, unit=unit, person=person, sort_order=order)
     target.full_clean()
@@ -344,12 +351,13 @@ def import_ballots(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         raise RowError("campaign", gettext("Outside your unit."))
     code = _group_code(row["group"])
     if campaign.state == CampaignState.CLOSED:
+        unit, person = _evaluated(row["unit"], ctx)
         same = PaperTally.objects.filter(
             group__campaign=campaign,
             group__code=code,
             rating=row["rating"],
             count=row["count"],
-        ).filter(Q(target__unit__code=row["unit"]) | Q(target__person__code=row["unit"]))
+        ).filter(Q(target__unit=unit) if unit is not None else Q(target__person=person))
         if same.exists():
             return UNCHANGED
         raise RowError("campaign", gettext("The campaign is closed; its results are final."))
@@ -382,11 +390,39 @@ register_sheet(
         label=_("Evaluation ballots (paper tallies)"),
         order=170,
         columns=(
-            Column("campaign", "测评活动编码", _("campaign"), required=True),
-            Column("group", "测评群体", _("evaluator group"), required=True),
-            Column("unit", "被测评单位（人员）编码", _("evaluated unit or person"), required=True),
-            Column("rating", "评价", _("rating"), required=True, parse=RATING),
-            Column("count", "票数", _("count"), required=True, parse=_count),
+            Column(
+                "campaign",
+                "测评活动编码",
+                _("campaign"),
+                required=True,
+                aliases=("测评活动", "活动编码"),
+            ),
+            Column(
+                "group",
+                "测评群体",
+                _("evaluator group"),
+                required=True,
+                aliases=("参评人员类别", "群体"),
+            ),
+            Column(
+                "unit",
+                "被测评单位（人员）编码",
+                _("evaluated unit or person"),
+                required=True,
+                aliases=("被测评单位", "被测评对象", "测评对象", "单位"),
+                refers="unit",
+            ),
+            Column(
+                "rating",
+                "评价",
+                _("rating"),
+                required=True,
+                parse=RATING,
+                aliases=("评价等次", "等次"),
+            ),
+            Column(
+                "count", "票数", _("count"), required=True, parse=_count, aliases=("票", "得票数")
+            ),
         ),
         identity=("campaign", "group", "unit", "rating"),
         import_row=import_ballots,
