@@ -682,6 +682,7 @@ class _TableRun:
         )
         run.result.tables.append(self.report)
         self.previews: dict[int, PreviewRow] = {}
+        self.parsers = {column.key: column.parse for column in self.sheet.columns}
 
     # --- errors and outcomes ------------------------------------------------------------------
 
@@ -722,7 +723,9 @@ class _TableRun:
                 self.previews[number] = PreviewRow(
                     table=layout.table.name,
                     number=number,
-                    values={key: shown(value) for key, value in row.values.items()},
+                    values={
+                        key: shown(value, self.parsers[key]) for key, value in row.values.items()
+                    },
                 )
                 self.owner.result.preview.append(self.previews[number])
             if errors:

@@ -230,6 +230,10 @@ class Choice:
     def match(self, value: str) -> str | None:
         return self._lookup().get(norm(value))
 
+    def label(self, key: str) -> str:
+        """The label of a key, as the pages show it."""
+        return next((str(label) for k, label in self._pairs() if str(k) == key), key)
+
     def __call__(self, value: Cell) -> str:
         word = text(value)
         if word == "":
@@ -274,12 +278,15 @@ class CodeList:
         return list(dict.fromkeys(keys))
 
 
-def shown(value: Any) -> str:
-    """A parsed value as the preview shows it."""
+def shown(value: Any, parse: Any = None) -> str:
+    """A parsed value as the preview shows it (a key of a fixed list by its label)."""
     if value is None:
         return ""
+    choice = parse if isinstance(parse, Choice) else getattr(parse, "choice", None)
     if isinstance(value, list | tuple):
-        return "; ".join(shown(item) for item in value)
+        return "; ".join(shown(item, choice) for item in value)
+    if isinstance(choice, Choice) and isinstance(value, str) and value:
+        return choice.label(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

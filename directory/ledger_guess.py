@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .ledger_cells import Cell, boolean, code, date, datetime, decimal, integer, text
+from .ledger_cells import Cell, boolean, code, date, datetime, decimal, integer, text, title_key
 from .ledger_layout import (
     HEADER_SCAN_ROWS,
+    NUMBERING_TITLES,
     Layout,
     Mapping,
     TableMapping,
     apply_mapping,
     column_ids,
     detect,
+    is_footer,
 )
 from .ledger_read import Table
 from .ledger_schema import Column, Sheet, sheets
@@ -58,7 +60,9 @@ class TableGuess:
 
 
 def _samples(rows: Sequence[Sequence[Cell]], header_row: int, width: int) -> list[list[Cell]]:
-    data = [list(row) + [""] * (width - len(row)) for row in rows[header_row:]]
+    data = [
+        list(row) + [""] * (width - len(row)) for row in rows[header_row:] if not is_footer(row)
+    ]
     return [
         [row[i] for row in data if i < len(row) and row[i] != ""][:SAMPLE_ROWS]
         for i in range(width)
@@ -115,7 +119,7 @@ def _by_values(sheet: Sheet, columns: list[SourceColumn], samples: list[list[Cel
     free = [c for c in sheet.columns if c.key not in taken]
     scored = []
     for index, source in enumerate(columns):
-        if source.key or not samples[index]:
+        if source.key or not samples[index] or title_key(source.title) in NUMBERING_TITLES:
             continue
         for column in free:
             score = fit(column, samples[index])
@@ -136,10 +140,16 @@ def _by_values(sheet: Sheet, columns: list[SourceColumn], samples: list[list[Cel
         taken.add(column.key)
 
 
+def _first_wide_row(rows: Sequence[Sequence[Cell]]) -> int | None:
+    """The 0-based index of the first row with two cells or more: a header, below the title
+    and notes that fill one (merged) cell."""
+    return next((i for i, row in enumerate(rows) if sum(c != "" for c in row) >= 2), None)
+
+
 def _sheet_by_values(rows: Sequence[Sequence[Cell]]) -> tuple[Sheet, int] | None:
     """For a worksheet whose name and titles say nothing: the sheet whose required columns its
-    values fill best (the header taken as the first non-empty row)."""
-    header = next((i for i, row in enumerate(rows) if sum(c != "" for c in row) >= 2), None)
+    values fill best (the header taken as the first row of several cells)."""
+    header = _first_wide_row(rows)
     if header is None:
         return None
     width = max(len(r) for r in rows)
@@ -171,7 +181,7 @@ def guess_table(table: Table, entry: TableMapping | None = None) -> TableGuess:
             sheet, header_row = by_values
             layout = apply_mapping(table, TableMapping(sheet.name, header_row, {}), head)
     if layout is None:
-        header_row = entry.header_row if entry is not None else 1
+        header_row = entry.header_row if entry is not None else (_first_wide_row(head) or 0) + 1
         header = head[header_row - 1] if len(head) >= header_row else []
         width = max((len(r) for r in rows), default=0)
         samples = _samples(rows, header_row, width)

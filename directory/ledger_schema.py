@@ -133,7 +133,9 @@ class Sheet:
 _registry: dict[str, Sheet] = {}
 
 # `2025年3月走访台账`, `青山乡农户信息表` → `走访`, `农户`: the words around a sheet's name.
-_NAME_NOISE = re.compile(r"[\d\s\-_.()（）【】\[\]]+|年度|年|月份|月|第.?季度")
+_NAME_NOISE = re.compile(
+    r"[一二三四五六七八九十〇]+月份?|第.?季度|上半年|下半年|[\d\s\-_.()（）【】\[\]]+|年度|年|月份|月"
+)
 _NAME_SUFFIXES = (
     "台账",
     "登记表",

@@ -343,7 +343,7 @@ VISITS = register_sheet(
         import_row=import_visit,
         import_batch=import_visits,
         may_import=_writers,
-        aliases=("走访记录", "入户走访", "四下基层", "走访情况"),
+        aliases=("走访记录", "入户走访", "四下基层", "下基层", "走访情况"),
         examples=(
             {
                 "date": "2025-03-05",
