@@ -199,7 +199,7 @@ class Choice:
     def __init__(self, choices: ChoicesArg, aliases: Aliases | None = None) -> None:
         self._choices = choices
         self._aliases = dict(aliases or {})
-        self._lookups: dict[tuple[str, int], dict[str, str]] = {}
+        self._lookups: dict[str, dict[str, str]] = {}
 
     def _pairs(self) -> list[tuple[str, Any]]:
         source = self._choices
@@ -210,10 +210,11 @@ class Choice:
         return [str(key) for key, _label in self._pairs()]
 
     def _lookup(self) -> dict[str, str]:
-        pairs = self._pairs()
-        cache_key = (translation.get_language() or "", len(pairs))
+        # per language (labels are translated); a model's choices do not change while it runs
+        cache_key = translation.get_language() or ""
         if cache_key in self._lookups:
             return self._lookups[cache_key]
+        pairs = self._pairs()
         lookup = {norm(str(key)): str(key) for key, _label in pairs}
         for alias, keys in self._aliases.items():
             # an alias may name several keys, the first the model has wins (`街道` is a street

@@ -17,7 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db import connection, models
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -115,32 +117,55 @@ def _apply(visit: Visit, row: dict[str, Any]) -> None:
             setattr(visit, key, row[key])
 
 
-def _existing(signatures: list[Signature]) -> dict[Signature, Visit]:
-    """Live visits with the same date, kind, place, people and households (one query for the
-    visits of a batch, their people and households prefetched)."""
-    if not signatures:
+def _at_places(pairs: list[tuple[Any, int]]) -> RawSQL:
+    """`(date, unit_id) IN (VALUES …)`: the visits at these (date, place) pairs, found through
+    the (unit, date) index in one probe per pair, whatever the spread of the batch's dates."""
+    table = connection.ops.quote_name(Visit._meta.db_table)
+    cast = "(CAST(%s AS date), %s)" if connection.vendor == "postgresql" else "(%s, %s)"
+    values = ", ".join([cast] * len(pairs))
+    sql = f"({table}.{connection.ops.quote_name('date')}, {table}.unit_id) IN (VALUES {values})"
+    params = [value for day, unit_id in pairs for value in (day.isoformat(), unit_id)]
+    # Only quoted names and placeholders are in the SQL; every value is a parameter.
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+
+
+def _existing(signatures: list[Signature], before: int | None = None) -> dict[Signature, Visit]:
+    """Live visits with the same date, kind, place, people and households: the visits at the
+    batch's (date, place) pairs first (one query), then the people and households of those
+    that could match (two queries). `before`: only visits up to this id (those recorded before
+    the import began; the import remembers its own) — 0 when there were none, and no query."""
+    if not signatures or before == 0:
         return {}
-    dates = {s[0] for s in signatures}
-    units = {s[2] for s in signatures}
-    candidates = Visit.objects.filter(date__in=dates, unit_id__in=units).prefetch_related(
-        Prefetch("participants", queryset=VisitPerson.objects.only("visit_id", "person_id")),
-        Prefetch(
-            "household_rows", queryset=VisitHousehold.objects.only("visit_id", "household_id")
-        ),
-    )
-    found: dict[Signature, Visit] = {}
-    wanted = set(signatures)
-    for visit in candidates.order_by("pk"):
-        key = (
-            visit.date,
-            visit.kind,
-            visit.unit_id,
-            frozenset(vp.person_id for vp in visit.participants.all()),
-            frozenset(vh.household_id for vh in visit.household_rows.all()),
-        )
-        if key in wanted:
-            found.setdefault(key, visit)
-    return found
+    wanted = {(s[0], s[1], s[2]) for s in signatures}
+    pairs = sorted({(s[0], s[2]) for s in signatures})
+    candidates = {
+        pk: (day, kind, unit_id)
+        for pk, day, kind, unit_id in Visit.objects.filter(_at_places(pairs))
+        .filter(pk__lte=before if before is not None else models.F("pk"))
+        .order_by("pk")
+        .values_list("pk", "date", "kind", "unit_id")
+        if (day, kind, unit_id) in wanted
+    }
+    if not candidates:
+        return {}
+    people: dict[int, set[int]] = {pk: set() for pk in candidates}
+    for visit_id, person_id in VisitPerson.objects.filter(
+        visit_id__in=list(candidates)
+    ).values_list("visit_id", "person_id"):
+        people[visit_id].add(person_id)
+    households: dict[int, set[int]] = {pk: set() for pk in candidates}
+    for visit_id, household_id in VisitHousehold.objects.filter(
+        visit_id__in=list(candidates)
+    ).values_list("visit_id", "household_id"):
+        households[visit_id].add(household_id)
+    keys = set(signatures)
+    matched: dict[Signature, int] = {}
+    for pk, (day, kind, unit_id) in candidates.items():
+        key = (day, kind, unit_id, frozenset(people[pk]), frozenset(households[pk]))
+        if key in keys:
+            matched.setdefault(key, pk)
+    visits = Visit.objects.in_bulk(list(matched.values()))
+    return {key: visits[pk] for key, pk in matched.items()}
 
 
 def _update(
@@ -210,9 +235,15 @@ def import_visits(rows: list[ParsedRow], ctx: ImportContext) -> list[Outcome | R
         outcomes.append(None)
         resolved.append((index, row.values, unit, people, households))
     signatures = [_signature(v["date"], v["kind"], u.pk, p, h) for _i, v, u, p, h in resolved]
-    existing = _existing(signatures)
+    # Visits recorded before this import are looked up; those it made are remembered (a hash
+    # and the row per visit, not the visit).
+    before = ctx.remember_value(
+        "visits before",
+        lambda: Visit.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+    )
+    existing = _existing(signatures, before)
     new: list[tuple[int, VisitRecord]] = []
-    pending: dict[Signature, int] = {}
+    pending: dict[int, tuple[str, int]] = ctx.remember_value("visits made", dict)
     for (index, values, unit, people, households), signature in zip(
         resolved, signatures, strict=True
     ):
@@ -222,13 +253,18 @@ def import_visits(rows: list[ParsedRow], ctx: ImportContext) -> list[Outcome | R
             except ValidationError as exc:
                 outcomes[index] = _row_error(exc)
             continue
-        if signature in pending:
-            first = rows[pending[signature]].number
-            outcomes[index] = RowError(
-                "person", gettext("Duplicate of row %(row)d.") % {"row": first}
+        digest = hash(signature)
+        if digest in pending:
+            table, first = pending[digest]
+            message = (
+                gettext("Duplicate of row %(row)d.") % {"row": first}
+                if table == rows[index].table
+                else gettext("Duplicate of row %(row)d of %(sheet)s.")
+                % {"row": first, "sheet": table}
             )
+            outcomes[index] = RowError("person", message)
             continue
-        pending[signature] = index
+        pending[digest] = (rows[index].table, rows[index].number)
         new.append((index, VisitRecord(_new_visit(values, unit), people, households)))
     villages = ctx.remember_value("visit villages", dict)
     for _index, record in new:

@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from directory.base import validated_save
+from directory.bulk import create_with_history
 from directory.models import Household, OrgUnit, Person, UnitKind
 
 from .models import Meeting, Visit, VisitHousehold, VisitKind, VisitPerson
@@ -148,9 +148,7 @@ def visits_record_many(
         valid.append(record)
     if not valid:
         return outcomes
-    visits = bulk_create_with_history(
-        [r.visit for r in valid], Visit, default_user=user, default_change_reason=reason
-    )
+    visits = create_with_history([r.visit for r in valid], Visit, user=user, reason=reason)
     people_rows, household_rows = [], []
     for record, visit in zip(valid, visits, strict=True):
         record.visit.pk = visit.pk
@@ -158,12 +156,8 @@ def visits_record_many(
         household_rows += [
             VisitHousehold(visit=visit, household=h) for h in dict.fromkeys(record.households)
         ]
-    bulk_create_with_history(
-        people_rows, VisitPerson, default_user=user, default_change_reason=reason
-    )
-    bulk_create_with_history(
-        household_rows, VisitHousehold, default_user=user, default_change_reason=reason
-    )
+    create_with_history(people_rows, VisitPerson, user=user, reason=reason)
+    create_with_history(household_rows, VisitHousehold, user=user, reason=reason)
     visit_ids = [v.pk for v in visits]
     person_ids = sorted({row.person_id for row in people_rows})
     household_ids = sorted({row.household_id for row in household_rows})
