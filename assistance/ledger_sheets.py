@@ -81,8 +81,22 @@ VILLAGE = Column(
     aliases=("所在村", "村", "村（社区）编码", "村名"),
     refers="unit",
 )
-PERSON_ALIASES = ("帮扶干部", "结对干部", "干部姓名", "帮扶责任人", "姓名", "干部")
-HOUSEHOLD_ALIASES = ("帮扶对象", "结对户", "户主", "户主姓名", "农户", "户编码", "农户姓名")
+CADRE = Column(
+    "person",
+    "干部编码",
+    _("cadre"),
+    required=True,
+    aliases=("帮扶干部", "结对干部", "干部姓名", "帮扶责任人", "姓名", "干部"),
+    refers="person",
+)
+HOUSEHOLD = Column(
+    "household",
+    "农户编码",
+    _("household"),
+    required=True,
+    aliases=("帮扶对象", "结对户", "户主", "户主姓名", "农户", "户编码", "农户姓名"),
+    refers="household",
+)
 
 
 # --- pairings ----------------------------------------------------------------------------------
@@ -112,22 +126,8 @@ register_sheet(
         label=_("Pairings"),
         order=112,
         columns=(
-            Column(
-                "person",
-                "干部编码",
-                _("cadre"),
-                required=True,
-                aliases=PERSON_ALIASES,
-                refers="person",
-            ),
-            Column(
-                "household",
-                "农户编码",
-                _("household"),
-                required=True,
-                aliases=HOUSEHOLD_ALIASES,
-                refers="household",
-            ),
+            CADRE,
+            HOUSEHOLD,
             Column(
                 "kind",
                 "结对类型",
@@ -209,22 +209,8 @@ register_sheet(
             Column(
                 "date", "日期", _("date"), required=True, parse=date, aliases=("帮扶日期", "时间")
             ),
-            Column(
-                "person",
-                "干部编码",
-                _("cadre"),
-                required=True,
-                aliases=PERSON_ALIASES,
-                refers="person",
-            ),
-            Column(
-                "household",
-                "农户编码",
-                _("household"),
-                required=True,
-                aliases=HOUSEHOLD_ALIASES,
-                refers="household",
-            ),
+            CADRE,
+            HOUSEHOLD,
             Column(
                 "amount",
                 "金额（元）",
@@ -289,14 +275,7 @@ register_sheet(
         order=116,
         columns=(
             Column("date", "日期", _("date"), required=True, parse=date, aliases=("发生日期",)),
-            Column(
-                "household",
-                "农户编码",
-                _("household"),
-                required=True,
-                aliases=HOUSEHOLD_ALIASES,
-                refers="household",
-            ),
+            HOUSEHOLD,
             Column(
                 "kind",
                 "事件类型",

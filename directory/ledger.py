@@ -472,6 +472,44 @@ class ImportContext:
         return CREATED if before is None else UPDATED
 
 
+# --- records found by reference (petitions, appeals) ------------------------------------------
+
+
+def find_by_reference(
+    model: type[models.Model],
+    ref: str,
+    ctx: ImportContext,
+    *,
+    visible: Callable[[Any], Any],
+    may_create: bool,
+    unavailable: RowError,
+) -> Any:
+    """The record of this reference, if the importing account may see it (`visible(user)`:
+    the Q its pages use, None for nothing), or None when there is none and the account may
+    create one. A record it may not see and a missing one it may not create raise the same
+    `unavailable` error, so that neither an import nor its dry run tells whether it exists."""
+    manager = getattr(model, "all_objects", model._default_manager)
+    found = manager.filter(ref=ref).first()
+    user = ctx.acting_user
+    if found is not None and user is not None:
+        condition = visible(user)
+        if condition is None or not manager.filter(condition, pk=found.pk).exists():
+            raise unavailable
+    if found is None and not may_create:
+        raise unavailable
+    if found is not None and getattr(found, "deleted_at", None) is not None:
+        raise RowError("ref", _("This code belongs to a deleted record; restore it first."))
+    return found
+
+
+def check_step(
+    user: Any, allowed: Callable[[Any, Any], bool], record: Any, error: RowError
+) -> None:
+    """A step a row records needs the permission of the step's form (the system may all)."""
+    if user is not None and not allowed(user, record):
+        raise error
+
+
 # --- results ------------------------------------------------------------------------------------
 
 

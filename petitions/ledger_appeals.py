@@ -33,7 +33,9 @@ from directory.ledger import (
     Outcome,
     RowError,
     Sheet,
+    check_step,
     datetime,
+    find_by_reference,
     integer,
     norm,
     register_sheet,
@@ -161,33 +163,25 @@ def _unavailable(ref: str) -> RowError:
 
 
 def _find(ref: str, ctx: ImportContext) -> Appeal | None:
-    """The appeal of this reference if the importing account may see it; one it may not see
-    and a missing one look the same."""
-    appeal = Appeal.all_objects.filter(ref=ref).first()
-    user = ctx.acting_user
-    if appeal is not None and user is not None:
-        condition = appeal_condition(user)
-        if condition is None or not Appeal.all_objects.filter(condition, pk=appeal.pk).exists():
-            raise _unavailable(ref)
-    if appeal is None and not _may_take_in(user):
-        raise _unavailable(ref)
-    if appeal is not None and appeal.is_deleted:
-        raise RowError("ref", gettext("This code belongs to a deleted record; restore it first."))
-    return appeal
+    """The appeal of this reference if the importing account may see it (None: take it in)."""
+    return find_by_reference(
+        Appeal,
+        ref,
+        ctx,
+        visible=appeal_condition,
+        may_create=_may_take_in(ctx.acting_user),
+        unavailable=_unavailable(ref),
+    )
 
 
 def _step_allowed(step: str, appeal: Appeal, user: Any, column: str) -> None:
     """The permission of the step's form (petitions.views_appeals.STEPS)."""
-    if user is None:
-        return
     from .views_appeals import STEPS
 
-    if not STEPS[step].allowed(user, appeal):
-        raise RowError(
-            column,
-            gettext("You may not record this step (%(step)s) for this appeal.")
-            % {"step": STEPS[step].title},
-        )
+    message = gettext("You may not record this step (%(step)s) for this appeal.")
+    check_step(
+        user, STEPS[step].allowed, appeal, RowError(column, message % {"step": STEPS[step].title})
+    )
 
 
 def _advance(appeal: Appeal, row: dict[str, Any], unit: OrgUnit | None, user: Any) -> bool:

@@ -34,7 +34,9 @@ from directory.ledger import (
     Outcome,
     RowError,
     Sheet,
+    check_step,
     date,
+    find_by_reference,
     register_sheet,
 )
 from directory.models import OrgUnit, Person
@@ -156,33 +158,24 @@ def _may_register(user: Any) -> bool:
 
 
 def _find(ref: str, ctx: ImportContext) -> Petition | None:
-    """The matter of this reference if the importing account may see it; a matter it may not
-    see and a missing one look the same (None, or the same error)."""
-    petition = Petition.all_objects.filter(ref=ref).first()
-    user = ctx.acting_user
-    if petition is not None and user is not None:
-        condition = petition_condition(user)
-        if condition is None or not Petition.all_objects.filter(condition, pk=petition.pk).exists():
-            raise _unavailable(ref)
-    if petition is None and not _may_register(user):
-        raise _unavailable(ref)
-    if petition is not None and petition.is_deleted:
-        raise RowError("ref", gettext("This code belongs to a deleted record; restore it first."))
-    return petition
+    """The matter of this reference if the importing account may see it (None: register it)."""
+    return find_by_reference(
+        Petition,
+        ref,
+        ctx,
+        visible=petition_condition,
+        may_create=_may_register(ctx.acting_user),
+        unavailable=_unavailable(ref),
+    )
 
 
 def _step_allowed(step: str, petition: Petition, user: Any, column: str) -> None:
     """The permission of the step's form (petitions.views_petitions.STEPS)."""
-    if user is None:
-        return
     from .views_petitions import STEPS
 
-    if not STEPS[step].allowed(user, petition):
-        raise RowError(
-            column,
-            gettext("You may not record this step (%(step)s) for this matter.")
-            % {"step": STEPS[step].label},
-        )
+    message = gettext("You may not record this step (%(step)s) for this matter.")
+    error = RowError(column, message % {"step": STEPS[step].label})
+    check_step(user, STEPS[step].allowed, petition, error)
 
 
 def _advance(petition: Petition, row: dict[str, Any], user: Any) -> bool:

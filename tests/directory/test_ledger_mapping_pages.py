@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -62,6 +63,8 @@ class MappingPagesTestCase(TestCase):
 
     def setUp(self) -> None:
         self.client.login(username="qingshan", password=PASSWORD)
+        # messages are compared in English (the language switch's cookie)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def start_mapping(self, data: io.BytesIO | None = None) -> ImportJob:
         response = self.client.post(

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -285,6 +286,7 @@ class DimensionAndArchiveTests(RealWorkbookTestCase):
 
     def test_the_upload_page_refuses_the_bomb_with_a_clear_message_and_keeps_nothing(self) -> None:
         self.client.login(username="admin", password=PASSWORD)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         upload = SimpleUploadedFile("ledger.xlsx", zip_bomb())
 
         for button in ("import", "map"):
