@@ -275,6 +275,16 @@ class ImportContext:
             self.remember(obj, value)
         return obj
 
+    def _named(self, model: type[models.Model], field_name: str, value: str, *related: str) -> list:
+        """The live records whose `field_name` is `value`, looked up once per import (a ledger
+        names the same people and households on thousands of rows)."""
+        cache = self._households if model is Household else self._cache
+        key = (model, f"{field_name}={value}")
+        if key not in cache:
+            found = model._default_manager.filter(**{field_name: value}).select_related(*related)
+            cache[key] = list(found.order_by("pk"))
+        return list(cache[key])
+
     def _one(self, column: str, candidates: list[Any], describe: Callable[[Any], str]) -> Any:
         if len(candidates) == 1:
             return candidates[0]
@@ -303,7 +313,7 @@ class ImportContext:
             return cached
         parts = [p.strip() for p in value.replace("／", "/").replace(">", "/").split("/") if p]
         name, parents = (parts[-1], parts[:-1]) if parts else (value, [])
-        candidates = list(OrgUnit.objects.filter(name=name).order_by("path"))
+        candidates = self._named(OrgUnit, "name", name)
         if parents:
             candidates = [
                 u for u in candidates if self._ancestor_names(u)[-len(parents) :] == parents
@@ -357,10 +367,10 @@ class ImportContext:
             return self._cache[cache_key]
         if _is_phone(value):
             digits = fold(value).replace("-", "").replace(" ", "")
-            candidates = list(Person.objects.filter(phone=digits).select_related("unit"))
+            candidates = self._named(Person, "phone", digits, "unit")
         else:
             name, hint = _bracketed(value)
-            candidates = list(Person.objects.filter(name=name).select_related("unit"))
+            candidates = self._named(Person, "name", name, "unit")
             if hint:
                 candidates = [p for p in candidates if hint in (p.unit.name, p.unit.code)]
         if unit is not None:
@@ -397,10 +407,10 @@ class ImportContext:
         if cache_key in self._households:
             return self._households[cache_key]
         if _is_id_number(value):
-            candidates = list(Household.objects.filter(id_number=value.upper()))
+            candidates = self._named(Household, "id_number", value.upper(), "village")
         else:
             name, hint = _bracketed(value)
-            candidates = list(Household.objects.filter(head=name).select_related("village"))
+            candidates = self._named(Household, "head", name, "village")
             if hint:
                 candidates = [h for h in candidates if hint in (h.village.name, h.village.code)]
         if place is not None:

@@ -234,10 +234,11 @@ def _stream_tables(stream: IO[bytes], name: str, stack: ExitStack) -> list[Table
     stream.seek(0)
     if head.startswith(b"PK"):
         archive = open_archive(stream)
-        stack.callback(archive.close)
         if "xl/workbook.xml" in archive.namelist():
+            archive.close()  # checked; openpyxl reads the workbook on its own
             stream.seek(0)
             return _workbook_tables(stream, stack)
+        stack.callback(archive.close)
         return _csv_zip_tables(archive)
     if name.lower().endswith(".csv"):
         limit = int(getattr(settings, "LEDGER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)) * 4
