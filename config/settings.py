@@ -148,6 +148,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LEDGER_UPLOAD_MAX_BYTES = envint("LEDGER_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+# An archive (.xlsx, .zip) is refused before it is parsed when it unpacks to more than this, or
+# a member of it is compressed more than this ratio to 1 (a "zip bomb").
+LEDGER_UNPACKED_MAX_BYTES = envint("LEDGER_UNPACKED_MAX_BYTES", str(256 * 1024 * 1024))
+LEDGER_UNPACKED_MAX_RATIO = envint("LEDGER_UNPACKED_MAX_RATIO", "100")
+# Uploads larger than this are imported on the queue (the page shows the progress).
+LEDGER_INLINE_MAX_BYTES = envint("LEDGER_INLINE_MAX_BYTES", str(512 * 1024))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -128,3 +128,11 @@ def get_person_for_user(user: Any, pk: int) -> Person:
 
 def get_household_for_user(user: Any, pk: int) -> Household:
     return get_or_404(households_for_user(user).select_related("village", "group"), pk=pk)
+
+
+def get_import_job_for_user(user: Any, pk: int) -> Any:
+    """A ledger upload and what its import said: its uploader's alone (the result names
+    records of the uploader's scope)."""
+    from .models_ledger import ImportJob
+
+    return get_or_404(ImportJob.objects.filter(user_id=user.pk), pk=pk)

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 
 @dataclass
@@ -29,6 +28,8 @@ class Context:
 
     data: dict[str, Any] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
+    #: what a case reports beside its time (peak memory, rows), printed after its line
+    notes: dict[str, str] = field(default_factory=dict)
 
     def client(self, username: str) -> Client:
         if username not in self.clients:
@@ -84,6 +85,19 @@ def cases() -> list[Case]:
     return list(_cases)
 
 
+class _QueryCounter:
+    """Counts queries without keeping their SQL (a bulk import sends megabytes of it)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def measure(case: Case, ctx: Context) -> Result:
     if case.setup:
         case.setup(ctx)
@@ -91,12 +105,38 @@ def measure(case: Case, ctx: Context) -> Result:
     queries = 0
     for _ in range(case.repeat):
         reset_queries()
-        with CaptureQueriesContext(connection) as captured:
+        counter = _QueryCounter()
+        with connection.execute_wrapper(counter):
             started = time.perf_counter()
             case.run(ctx)
             best = min(best, time.perf_counter() - started)
-        queries = len(captured.captured_queries)
+        queries = counter.count
     return Result(case, best, queries)
+
+
+def reset_peak_memory() -> bool:
+    """Start measuring the process's peak resident memory afresh (Linux: /proc/self/clear_refs
+    resets VmHWM); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def memory_mib() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MiB, from /proc/self/status."""
+    values = {"VmRSS": 0.0, "VmHWM": 0.0}
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                key, _sep, rest = line.partition(":")
+                if key in values:
+                    values[key] = int(rest.split()[0]) / 1024
+    except OSError:
+        pass
+    return values["VmRSS"], values["VmHWM"]
 
 
 # --- the county ------------------------------------------------------------------------------
@@ -188,7 +228,7 @@ def build_county(ctx: Context, *, scale: float = 1.0) -> None:
             )
         )  # fmt: skip
     Clock.objects.bulk_create(clocks, batch_size=5000)
-    ctx.data.update(county=county, townships=townships, villages=villages)
+    ctx.data.update(county=county, townships=townships, villages=villages, scale=scale)
     account_create(username="b-admin", password="x", unit=county, roles=[Role.ADMIN])
     account_create(username="b-township", password="x", unit=townships[0], roles=[Role.UNIT_STAFF])
     account_create(username="b-supervisor", password="x", unit=county, roles=[Role.SUPERVISOR])
@@ -220,4 +260,25 @@ def _register_foundation_cases() -> None:
              run=lambda ctx: reminders_scan(dt.date(2026, 3, 2)))  # fmt: skip
 
 
+def _bomb_refused(ctx: Context) -> int:
+    """An upload of a few dozen KB that unpacks to 20 MB: refused with a message, at once."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if "bomb" not in ctx.data:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", b" " * (20 * 1024 * 1024))
+        ctx.data["bomb"] = out.getvalue()
+    upload = SimpleUploadedFile("ledger.xlsx", ctx.data["bomb"])
+    response = ctx.client("b-admin").post("/ledger/", {"file": upload, "map": ""})
+    if response.status_code != 200 or b"errorlist" not in response.content:
+        raise AssertionError("the 20 MB-unpacked upload was not refused")
+    return len(ctx.data["bomb"])
+
+
 _register_foundation_cases()
+register("ledger upload that unpacks to 20 MB, refused", budget=2.0, run=_bomb_refused)

@@ -1,492 +1,130 @@
 """Ledger import (台账导入): the framework every app uses to register its own sheets.
 
-A ledger is an .xlsx workbook (one worksheet per record type) or a folder / .zip of CSV files
-(one file per record type, named after the sheet). The first row holds column keys or the
-Chinese titles of the downloadable template. An app describes each record type once:
+A ledger is an .xlsx workbook (worksheets named after record types: `units` or `机构`, also
+`2025年走访台账`), or a folder / .zip of CSV files named so. An app describes each record type
+once (directory/ledger_schema.py): its columns with their Chinese titles and the other titles
+real ledgers use, and `import_row(row, ctx)`, which receives the parsed values of one row (only
+the columns the file has) and returns "created", "updated" or "unchanged", raising
+`RowError(column, message)` or a Django `ValidationError` (field errors land on the column of
+the same key). A large fact sheet also gives `import_batch(rows, ctx)`, which validates rows
+one by one and writes them in batches.
 
-    register_sheet(Sheet(name="units", title_zh="机构", label=_("Org units"), order=10,
-                         columns=(Column("code", "编码", _("code"), required=True), ...),
-                         import_row=import_unit))
+Where the data is in a workbook (which worksheet, which header row, which column) comes from
+the worksheet's name and titles (directory/ledger_layout.py), or from a mapping the user made
+in the browser. Rows are streamed: a workbook of 150,000 rows is never held in memory.
 
-`import_row(row, ctx)` receives the parsed values of one row (only the columns the file has)
-and returns "created", "updated" or "unchanged"; it raises `RowError(column, message)` or a
-Django `ValidationError` (field errors are reported on the column of the same key).
+`run_import()` is all or nothing: every sheet in dependency order inside one transaction, rows
+validated one by one (each in its own savepoint, or a batch in one) so that one bad row does
+not hide the next; any error (or a dry run, or a preview) rolls everything back. Errors read
+`sheet:row:column: message`, sheet being the worksheet as the file names it and row its
+spreadsheet row number. A dry run says per sheet how many rows would be created, updated and
+left unchanged, and what would be created implicitly (a new appeal category or platform).
 
-`run_import()` is all or nothing: every sheet in dependency order inside one transaction, each
-row in its own savepoint so that one bad row does not hide the next; any error (or a dry run)
-rolls everything back. Errors read `sheet:row:column: message`, row being the spreadsheet row
-number (the header is row 1).
+Who imports matters: `acting_user` None is the system (the command without `--user`), which
+may write anywhere; an account writes only what its pages let it write, row by row.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import io
 import itertools
-import re
-import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .access import Scope, scope_for
-from .models import Household, OrgUnit, Person, Role
+from .ledger_cells import (  # noqa: F401  (the parsers sheets use)
+    Choice,
+    CodeList,
+    boolean,
+    code,
+    date,
+    datetime,
+    decimal,
+    fold,
+    integer,
+    norm,
+    shown,
+    text,
+)
+from .ledger_layout import (
+    Layout,
+    Mapping,
+    TableMapping,
+    apply_mapping,
+    detect,
+    head_rows,
+    is_footer,
+)
+from .ledger_read import Cell, LedgerFileError, Table, open_tables
+from .ledger_schema import (  # noqa: F401  (what sheets import from here)
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Column,
+    Outcome,
+    ParsedRow,
+    RowError,
+    Sheet,
+    find_sheet,
+    register_sheet,
+    sheets,
+)
+from .models import TOWNSHIP_KINDS, Household, OrgUnit, Person, Role
 
-Outcome = Literal["created", "updated", "unchanged"]
-CREATED: Outcome = "created"
-UPDATED: Outcome = "updated"
-UNCHANGED: Outcome = "unchanged"
+#: an import stops collecting errors after this many (a wrong column fails every row)
+MAX_ERRORS = 1000
+#: how often (rows) the progress callback hears from a running import
+PROGRESS_EVERY = 500
+#: households remembered by code or name during an import (the rest are looked up again)
+HOUSEHOLD_CACHE = 20_000
 
-#: A cell after reading: text (stripped), or a date / datetime / bool kept from Excel.
-Cell = str | dt.date | dt.datetime | bool
-
-# An unpacked archive larger than this many times the upload limit is refused (zip bombs).
-UNPACKED_FACTOR = 50
-
-
-class LedgerFileError(Exception):
-    """The file as a whole cannot be read (wrong type, corrupt, no known sheet)."""
-
-
-class RowError(Exception):
-    """Raised by a sheet's import_row: `column` is the key of the column at fault."""
-
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
 class LedgerError:
-    """One error of an import: the design's `ImportError(sheet, row, column, message)`."""
+    """One error of an import: worksheet, row, column key, message (and the column's title as
+    the file has it, for the page)."""
 
     sheet: str
     row: int
     column: str
     message: str
+    title: str = ""
 
     def __str__(self) -> str:
         return f"{self.sheet}:{self.row}:{self.column}: {self.message}"
 
 
-# --- cell parsers -------------------------------------------------------------------------
-# A parser turns a cell into a Python value or raises ValidationError; each handles the empty
-# cell ("") itself so that an optional column can say what "empty" means.
+@dataclass(frozen=True)
+class Notice:
+    """A warning: the import runs, but the user should know (a column not used, a sheet
+    skipped, a worksheet recognised by its titles)."""
 
+    sheet: str
+    message: str
 
-def _norm(value: str) -> str:
-    """Case-, width- and whitespace-insensitive form used to match names and choice labels."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).lower()
-
-
-def text(value: Cell) -> str:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _number_text(value: Cell) -> str:
-    if isinstance(value, bool | dt.date):
-        return "x"  # never a number
-    return text(value).replace(",", "").replace("，", "").lstrip("¥￥").strip()
-
-
-def integer(value: Cell) -> int | None:
-    if value == "":
-        return None
-    try:
-        number = Decimal(_number_text(value))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValidationError(_("Enter a whole number."))
-    return int(number)
-
-
-def decimal(value: Cell) -> Decimal | None:
-    if value == "":
-        return None
-    try:
-        number = Decimal(_number_text(value))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise ValidationError(_("Enter a number."))
-    return number
-
-
-# ISO dates; also 2025/3/5 and 2025年3月5日, which Chinese Excel writes when saving CSV.
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?")
-_TIME = re.compile(r"^(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
-
-
-def _split_datetime(value: str) -> tuple[dt.date, dt.time | None] | None:
-    match = _DATE.match(value)
-    if not match:
-        return None
-    time_match = _TIME.match(value[match.end() :])
-    if not time_match:
-        return None
-    try:
-        day = dt.date(*(int(part) for part in match.groups()))
-        hour, minute, second = time_match.groups()
-        clock = dt.time(int(hour), int(minute), int(second or 0)) if hour is not None else None
-    except ValueError:
-        return None
-    return day, clock
-
-
-def date(value: Cell) -> dt.date | None:
-    if value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    parts = _split_datetime(text(value))
-    if parts is None or (parts[1] is not None and parts[1] != dt.time(0)):
-        raise ValidationError(_("Enter a date as YYYY-MM-DD."))
-    return parts[0]
-
-
-def datetime(value: Cell) -> dt.datetime | None:
-    if value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(0))
-    else:
-        parts = _split_datetime(text(value))
-        if parts is None:
-            raise ValidationError(_("Enter a date and time as YYYY-MM-DD HH:MM."))
-        moment = dt.datetime.combine(parts[0], parts[1] or dt.time(0))
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    return moment
-
-
-_YES = {"yes", "y", "true", "1", "是", "对", "√"}
-_NO = {"no", "n", "false", "0", "否", "×"}
-
-
-def boolean(value: Cell) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value == "":
-        return None
-    word = _norm(text(value))
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise ValidationError(_("Enter yes or no."))
-
-
-ChoicesArg = Iterable[tuple[str, Any]] | type[models.Choices]
-
-
-class Choice:
-    """One value of a fixed list: the key (`township`) or one of its aliases (`乡镇`)."""
-
-    def __init__(self, choices: ChoicesArg, aliases: Mapping[str, str] | None = None) -> None:
-        pairs = choices.choices if isinstance(choices, type) else list(choices)
-        self.values: list[str] = [str(key) for key, _label in pairs]
-        self._lookup = {_norm(key): key for key in self.values}
-        for alias, key in (aliases or {}).items():
-            if key not in self.values:
-                raise ValueError(f"alias {alias!r} points to unknown value {key!r}")
-            self._lookup.setdefault(_norm(alias), key)
-
-    def match(self, value: str) -> str | None:
-        return self._lookup.get(_norm(value))
-
-    def __call__(self, value: Cell) -> str:
-        word = text(value)
-        if word == "":
-            return ""
-        key = self.match(word)
-        if key is None:
-            raise ValidationError(
-                _('"%(value)s" is not one of: %(choices)s.')
-                % {"value": word, "choices": ", ".join(self.values)}
-            )
-        return key
-
-
-class CodeList:
-    """A `;`-separated list (also `；` `,` `，` `、`): codes of records, or values of a Choice."""
-
-    _SEPARATORS = re.compile(r"[;；,，、]")
-
-    def __init__(self, choices: ChoicesArg | None = None, aliases: Mapping[str, str] | None = None):
-        self.choice = Choice(choices, aliases) if choices is not None else None
-        self.values: list[str] = self.choice.values if self.choice else []
-
-    def __call__(self, value: Cell) -> list[str]:
-        items: list[str] = []
-        for item in self._SEPARATORS.split(text(value)):
-            item = item.strip()
-            if item and item not in items:
-                items.append(item)
-        if self.choice is None:
-            return items
-        unknown = [item for item in items if self.choice.match(item) is None]
-        if unknown:
-            raise ValidationError(
-                _('"%(value)s" is not one of: %(choices)s.')
-                % {"value": ";".join(unknown), "choices": ", ".join(self.values)}
-            )
-        keys = [self.choice.match(item) or "" for item in items]
-        return list(dict.fromkeys(keys))
-
-
-# --- sheets and their registry --------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.sheet}: {self.message}"
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    #: the Chinese header of the template (data, not a translation)
-    title_zh: str
-    #: lazy-translated name used in messages and on the upload page
-    label: Any
-    required: bool = False
-    parse: Callable[[Cell], Any] = text
+class Implicit:
+    """A record the import creates because a row names it (a new appeal category)."""
 
-    @property
-    def values(self) -> list[str]:
-        """The allowed keys of a choice / choice-list column (empty for free values)."""
-        return list(getattr(self.parse, "values", []))
-
-
-@dataclass(frozen=True)
-class ParsedRow:
-    number: int
-    values: dict[str, Any]
-
-
-RowImporter = Callable[[dict[str, Any], "ImportContext"], Outcome]
-RowOrderer = Callable[[list[ParsedRow]], tuple[list[ParsedRow], list[tuple[ParsedRow, RowError]]]]
-
-
-@dataclass(frozen=True, eq=False)
-class Sheet:
+    sheet: str
+    what: str
     name: str
-    title_zh: str
-    label: Any
-    columns: tuple[Column, ...]
-    #: dependency order: a sheet is imported after every sheet with a smaller order
-    order: int
-    import_row: RowImporter
-    #: column keys that identify a record (duplicates within the sheet are errors);
-    #: default: the first column
-    identity: tuple[str, ...] = ()
-    #: optional: reorder rows (parents first) and reject rows that cannot be ordered
-    order_rows: RowOrderer | None = None
-    #: example rows of the template workbook (consistent across all registered sheets)
-    examples: tuple[Mapping[str, Any], ...] = ()
-    #: model field → column key, for fields whose name differs from the column key
-    field_columns: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def identity_keys(self) -> tuple[str, ...]:
-        return self.identity or (self.columns[0].key,)
-
-    def column_for_field(self, field_name: str) -> str:
-        key = self.field_columns.get(field_name, field_name)
-        if any(column.key == key for column in self.columns):
-            return key
-        return self.columns[0].key
-
-
-_registry: dict[str, Sheet] = {}
-
-
-def register_sheet(sheet: Sheet) -> Sheet:
-    """Register (or replace, by name) a sheet; its name and Chinese title must be unique."""
-    for other in _registry.values():
-        if other.name != sheet.name and {_norm(other.name), _norm(other.title_zh)} & {
-            _norm(sheet.name),
-            _norm(sheet.title_zh),
-        }:
-            raise ValueError(f"ledger sheet {sheet.name!r} clashes with {other.name!r}")
-    _registry[sheet.name] = sheet
-    return sheet
-
-
-def sheets() -> list[Sheet]:
-    return sorted(_registry.values(), key=lambda sheet: (sheet.order, sheet.name))
-
-
-def find_sheet(name: str) -> Sheet | None:
-    """The sheet called `name` by key or by Chinese title (case/width/space-insensitive)."""
-    wanted = _norm(name)
-    for sheet in _registry.values():
-        if wanted in (_norm(sheet.name), _norm(sheet.title_zh)):
-            return sheet
-    return None
-
-
-# --- reading files ----------------------------------------------------------------------------
-
-
-@dataclass
-class RawTable:
-    name: str  # the worksheet or file name as found
-    rows: list[list[Cell]]
-
-
-def _cell(value: Any) -> Cell:
-    if value is None:
-        return ""
-    if isinstance(value, bool | dt.date):  # datetime is a date too
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel keeps every number as a float: 12.0 is "12"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; else GB18030 (Chinese Excel saves CSV in GBK)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise LedgerFileError(_("The CSV file is neither UTF-8 nor GB18030 text.")) from exc
-
-
-def _csv_table(name: str, data: bytes) -> RawTable:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
-    try:
-        rows = [[_cell(value) for value in row] for row in reader]
-    except csv.Error as exc:
-        raise LedgerFileError(_("%(name)s is not a readable CSV file.") % {"name": name}) from exc
-    return RawTable(name=name, rows=rows)
-
-
-def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
-    limit = settings.LEDGER_UPLOAD_MAX_BYTES * UNPACKED_FACTOR
-    if sum(info.file_size for info in archive.infolist()) > limit:
-        raise LedgerFileError(_("The archive unpacks to more data than allowed."))
-
-
-def _read_workbook(stream: IO[bytes]) -> list[RawTable]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise LedgerFileError(_("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
-    try:
-        return [
-            RawTable(
-                name=worksheet.title,
-                rows=[[_cell(v) for v in row] for row in worksheet.iter_rows(values_only=True)],
-            )
-            for worksheet in workbook.worksheets
-        ]
-    finally:
-        workbook.close()
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """Zip tools on Chinese Windows store names in GBK without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def _read_csv_zip(archive: zipfile.ZipFile) -> list[RawTable]:
-    tables = []
-    for info in archive.infolist():
-        name = Path(_member_name(info)).name
-        if info.is_dir() or name.startswith(".") or "__MACOSX" in info.filename:
-            continue
-        if name.lower().endswith(".csv"):
-            tables.append(_csv_table(name[:-4], archive.read(info)))
-    return tables
-
-
-def _read_zip(stream: IO[bytes]) -> list[RawTable]:
-    try:
-        archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile as exc:
-        raise LedgerFileError(_("The file is not a valid .xlsx or .zip file.")) from exc
-    with archive:
-        _check_unpacked_size(archive)
-        if "xl/workbook.xml" in archive.namelist():
-            stream.seek(0)
-            return _read_workbook(stream)
-        return _read_csv_zip(archive)
-
-
-def _read_folder(folder: Path) -> list[RawTable]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-    return [_csv_table(path.stem, path.read_bytes()) for path in files]
-
-
-def _unsupported() -> LedgerFileError:
-    return LedgerFileError(
-        _(
-            "Unsupported file: give an .xlsx workbook, a .zip of CSV files, a .csv file "
-            "or a folder of CSV files."
-        )
-    )
-
-
-def _read_stream(stream: IO[bytes], name: str) -> list[RawTable]:
-    head = stream.read(4)
-    stream.seek(0)
-    if head.startswith(b"PK"):
-        return _read_zip(stream)
-    if name.lower().endswith(".csv"):
-        return [_csv_table(Path(name).stem, stream.read())]
-    raise _unsupported()
-
-
-def read_tables(source: str | Path | IO[bytes], name: str) -> list[RawTable]:
-    """Every table of a workbook, a folder of CSV files, a .zip of them, or one CSV file."""
-    if not isinstance(source, str | Path):
-        source.seek(0)
-        return _read_stream(source, name)
-    path = Path(source)
-    if path.is_dir():
-        return _read_folder(path)
-    if not path.is_file():
-        raise LedgerFileError(_("No such file or folder: %(path)s") % {"path": path})
-    with path.open("rb") as stream:
-        return _read_stream(stream, path.name)
-
-
-def source_name(source: str | Path | IO[bytes]) -> str:
-    return Path(str(getattr(source, "name", None) or source)).name
-
-
-# --- import context -----------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.sheet}: {self.what} {self.name}"
 
 
 def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
@@ -494,6 +132,51 @@ def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+# --- import context -----------------------------------------------------------------------------
+
+
+class _Bounded(OrderedDict):
+    """A dict that forgets its oldest entries beyond `limit` (keeps memory flat)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:
+    """Successive tuples of `size` items (the last may be shorter)."""
+    iterator = iter(items)
+    while chunk := tuple(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _bracketed(value: str) -> tuple[str, str]:
+    """`张三（城关镇）` → ("张三", "城关镇"); a name without a hint → (name, "")."""
+    folded = fold(value).strip()
+    if folded.endswith(")") and "(" in folded:
+        name, _sep, hint = folded[:-1].partition("(")
+        return name.strip(), hint.strip()
+    return folded, ""
+
+
+def _is_phone(value: str) -> bool:
+    digits = fold(value).replace("-", "").replace(" ", "")
+    return len(digits) == 11 and digits.isdigit() and digits.startswith("1")
+
+
+def _is_id_number(value: str) -> bool:
+    number = fold(value).strip().upper()
+    return (
+        len(number) == 18 and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    )
 
 
 @dataclass
@@ -506,7 +189,33 @@ class ImportContext:
     dry_run: bool
     #: codes (identity values) of rows that failed, per sheet, for clearer follow-on errors
     failed: dict[str, set[str]] = field(default_factory=dict)
+    #: the worksheet being imported (for implicit creations)
+    table: str = ""
+    implicit: list[Implicit] = field(default_factory=list)
+    notes: list[Notice] = field(default_factory=list)
+    #: sheet-owned state kept for the whole import (a calendar loaded once, campaigns touched)
+    memo: dict[str, Any] = field(default_factory=dict)
     _cache: dict[tuple[type, str], Any] = field(default_factory=dict)
+    _households: _Bounded = field(default_factory=lambda: _Bounded(HOUSEHOLD_CACHE))
+
+    @property
+    def is_system(self) -> bool:
+        """The command without `--user`: no account, every permission."""
+        return self.acting_user is None
+
+    def remember_value(self, key: str, factory: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = factory()
+        return self.memo[key]
+
+    def note(self, message: str) -> None:
+        """Something the import did beside the rows that the user should be told."""
+        self.notes.append(Notice(self.table, message))
+
+    def note_implicit(self, what: str, name: str) -> None:
+        item = Implicit(self.table, what, name)
+        if item not in self.implicit:
+            self.implicit.append(item)
 
     def existing(self, model: type[models.Model], column: str, **lookup: Any) -> Any:
         """The record the row is about, or None; a soft-deleted one is an error, not revived."""
@@ -517,10 +226,17 @@ class ImportContext:
             raise RowError(column, _("This code belongs to a deleted record; restore it first."))
         return obj
 
+    def _unknown(self, column: str, sheet: str, value: str, unknown: str) -> RowError:
+        if value in self.failed.get(sheet, set()):
+            return RowError(
+                column, _('The row that defines "%(code)s" has errors.') % {"code": value}
+            )
+        return RowError(column, unknown % {"code": value})
+
     def find(
         self,
         model: type[models.Model],
-        code: str,
+        value: str,
         *,
         column: str,
         sheet: str,
@@ -528,37 +244,98 @@ class ImportContext:
         field_name: str = "code",
     ) -> Any:
         """A live record referred to by code (maybe created earlier in this import)."""
-        key = (model, code)
+        key = (model, value)
         if key in self._cache:
             return self._cache[key]
-        obj = self.existing(model, column, **{field_name: code})
+        obj = self.existing(model, column, **{field_name: value})
         if obj is None:
-            if code in self.failed.get(sheet, set()):
-                raise RowError(
-                    column, _('The row that defines "%(code)s" has errors.') % {"code": code}
-                )
-            raise RowError(column, unknown % {"code": code})
-        self.remember(obj, code)
+            raise self._unknown(column, sheet, value, unknown)
+        self.remember(obj, value)
         return obj
 
     def remember(self, obj: models.Model, code: str) -> None:
         """Cache a record under its code and its primary key."""
+        cache = self._households if isinstance(obj, Household) else self._cache
         if code:
-            self._cache[(type(obj), code)] = obj
-        self._cache[(type(obj), f"#{obj.pk}")] = obj
+            cache[(type(obj), code)] = obj
+        cache[(type(obj), f"#{obj.pk}")] = obj
 
     def forget(self, model: type[models.Model]) -> None:
-        for key in [key for key in self._cache if key[0] is model]:
-            del self._cache[key]
+        cache = self._households if model is Household else self._cache
+        for key in [key for key in cache if key[0] is model]:
+            del cache[key]
 
-    def unit(self, code: str, column: str) -> OrgUnit:
-        return self.find(
-            OrgUnit,
-            code,
-            column=column,
-            sheet="units",
-            unknown=_('No unit has the code "%(code)s".'),
+    def _by_code(self, model: type[models.Model], value: str, column: str) -> Any:
+        cache = self._households if model is Household else self._cache
+        key = (model, value)
+        if key in cache:
+            return cache[key]
+        obj = self.existing(model, column, code=value) if value else None
+        if obj is not None:
+            self.remember(obj, value)
+        return obj
+
+    def _named(self, model: type[models.Model], field_name: str, value: str, *related: str) -> list:
+        """The live records whose `field_name` is `value`, looked up once per import (a ledger
+        names the same people and households on thousands of rows)."""
+        cache = self._households if model is Household else self._cache
+        key = (model, f"{field_name}={value}")
+        if key not in cache:
+            found = model._default_manager.filter(**{field_name: value}).select_related(*related)
+            cache[key] = list(found.order_by("pk"))
+        return list(cache[key])
+
+    def _one(self, column: str, candidates: list[Any], describe: Callable[[Any], str]) -> Any:
+        if len(candidates) == 1:
+            return candidates[0]
+        shown_names = "; ".join(describe(c) for c in candidates[:8])
+        more = len(candidates) - 8
+        if more > 0:
+            shown_names += _(" and %(count)d more") % {"count": more}
+        raise RowError(
+            column,
+            _("Several records match: %(candidates)s. Give the code.")
+            % {"candidates": shown_names},
         )
+
+    # --- units ---------------------------------------------------------------------------------
+
+    def unit(self, value: str, column: str, *, within: OrgUnit | None = None) -> OrgUnit:
+        """A unit by code, else by name (`东街社区`, or with its parent: `城关镇/东街社区`);
+        `within` narrows names to a subtree. Unknown or ambiguous: a row error naming the
+        candidates."""
+        value = code(value)
+        found = self._by_code(OrgUnit, value, column)
+        if found is not None:
+            return found
+        cached = self._cache.get((OrgUnit, f"name:{value}:{within.pk if within else ''}"))
+        if cached is not None:
+            return cached
+        parts = [p.strip() for p in value.replace("／", "/").replace(">", "/").split("/") if p]
+        name, parents = (parts[-1], parts[:-1]) if parts else (value, [])
+        candidates = self._named(OrgUnit, "name", name)
+        if parents:
+            candidates = [
+                u for u in candidates if self._ancestor_names(u)[-len(parents) :] == parents
+            ]
+        if within is not None and len(candidates) > 1:
+            inside = [u for u in candidates if u.path.startswith(within.path)]
+            candidates = inside or candidates
+        if not candidates:
+            raise self._unknown(
+                column, "units", value, _('No unit has the code or name "%(code)s".')
+            )
+        unit = self._one(column, candidates, self._describe_unit)
+        self._cache[(OrgUnit, f"name:{value}:{within.pk if within else ''}")] = unit
+        self.remember(unit, "")
+        return unit
+
+    def _ancestor_names(self, unit: OrgUnit) -> list[str]:
+        return [self.unit_by_id(int(pk)).name for pk in unit.path.strip("/").split("/")[:-1]]
+
+    def _describe_unit(self, unit: OrgUnit) -> str:
+        parent = self.unit_by_id(unit.parent_id).name if unit.parent_id else ""
+        return f"{unit.name}（{parent}，{unit.code}）" if parent else f"{unit.name}（{unit.code}）"
 
     def unit_by_id(self, pk: int) -> OrgUnit:
         """A unit by primary key (an existing record's unit, for the scope check), cached."""
@@ -567,23 +344,127 @@ class ImportContext:
             self.remember(OrgUnit.all_objects.get(pk=pk), "")
         return self._cache[key]
 
-    def person(self, code: str, column: str) -> Person:
-        return self.find(
-            Person,
-            code,
-            column=column,
-            sheet="people",
-            unknown=_('No person has the code "%(code)s".'),
-        )
+    # --- people --------------------------------------------------------------------------------
 
-    def household(self, code: str, column: str) -> Household:
-        return self.find(
-            Household,
-            code,
-            column=column,
-            sheet="households",
-            unknown=_('No household has the code "%(code)s".'),
+    def person(
+        self,
+        value: str,
+        column: str,
+        *,
+        unit: OrgUnit | None = None,
+        near: OrgUnit | None = None,
+    ) -> Person:
+        """A person by code, by mobile phone, or by name: `张三`, or `张三（城关镇）` naming
+        the unit. `unit`: the person's own unit (the name is looked up in its subtree);
+        `near`: where the row happened (people of the units above it and of its township
+        come first). Unknown or ambiguous: a row error naming the candidates."""
+        value = code(value)
+        found = self._by_code(Person, value, column)
+        if found is not None:
+            return found
+        cache_key = (Person, f"name:{value}:{unit.pk if unit else ''}:{near.pk if near else ''}")
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        if _is_phone(value):
+            digits = fold(value).replace("-", "").replace(" ", "")
+            candidates = self._named(Person, "phone", digits, "unit")
+        else:
+            name, hint = _bracketed(value)
+            candidates = self._named(Person, "name", name, "unit")
+            if hint:
+                candidates = [p for p in candidates if hint in (p.unit.name, p.unit.code)]
+        if unit is not None:
+            candidates = [p for p in candidates if p.unit.path.startswith(unit.path)]
+        elif near is not None and len(candidates) > 1:
+            candidates = self._nearest(candidates, near) or candidates
+        if not candidates:
+            raise self._unknown(
+                column, "people", value, _('No person has the code, phone or name "%(code)s".')
+            )
+        person = self._one(column, candidates, lambda p: f"{p.name}（{p.unit.name}，{p.code}）")
+        self._cache[cache_key] = person
+        return person
+
+    def _nearest(self, candidates: list[Person], near: OrgUnit) -> list[Person]:
+        """People of a unit above the place, else of the place's township."""
+        above = [p for p in candidates if near.path.startswith(p.unit.path)]
+        if above:
+            return above
+        chain = [self.unit_by_id(int(pk)) for pk in near.path.strip("/").split("/") if pk]
+        township = next((u for u in chain if u.kind in TOWNSHIP_KINDS), None)
+        if township is None:
+            return []
+        return [p for p in candidates if p.unit.path.startswith(township.path)]
+
+    # --- households ----------------------------------------------------------------------------
+
+    def household(self, value: str, column: str, *, place: OrgUnit | None = None) -> Household:
+        """A household by code, by the head's ID number, or by the head's name within `place`
+        (a village, its group, or a township): `郑三`, or `郑三（荷塘村）`."""
+        value = code(value)
+        found = self._by_code(Household, value, column)
+        if found is not None:
+            return found
+        cache_key = (Household, f"name:{value}:{place.pk if place else ''}")
+        if cache_key in self._households:
+            return self._households[cache_key]
+        if _is_id_number(value):
+            candidates = self._named(Household, "id_number", value.upper(), "village")
+        else:
+            name, hint = _bracketed(value)
+            candidates = self._named(Household, "head", name, "village")
+            if hint:
+                candidates = [h for h in candidates if hint in (h.village.name, h.village.code)]
+        if place is not None:
+            area = place.parent if place.kind == "group" and place.parent_id else place
+            area_path = self.unit_by_id(area.pk).path if area is not None else ""
+            candidates = [
+                h for h in candidates if self.unit_by_id(h.village_id).path.startswith(area_path)
+            ]
+        if not candidates:
+            raise self._unknown(
+                column,
+                "households",
+                value,
+                _('No household has the code, ID number or head "%(code)s".'),
+            )
+        household = self._one(
+            column,
+            candidates,
+            lambda h: f"{h.head}（{self.unit_by_id(h.village_id).name}，{h.code}）",
         )
+        self._households[cache_key] = household
+        return household
+
+    def prefetch_households(self, values: Iterable[str]) -> None:
+        """Load the households a batch names by code in one query (cached)."""
+        codes = {code(v) for v in values} - {""}
+        wanted = [c for c in codes if (Household, c) not in self._households]
+        for chunk in batched(wanted, 2000):
+            for household in Household.all_objects.filter(code__in=chunk):
+                if household.deleted_at is None:
+                    self.remember(household, household.code)
+
+    def prefetch_people(self, values: Iterable[str]) -> None:
+        codes = {code(v) for v in values} - {""}
+        wanted = [c for c in codes if (Person, c) not in self._cache]
+        for chunk in batched(wanted, 2000):
+            for person in Person.objects.filter(code__in=chunk):
+                self.remember(person, person.code)
+
+    def new_code(self, model: type[models.Model], prefix: str) -> str:
+        """The next free code `PREFIX-N` for a record a ledger gives without a code."""
+        counters = self.memo.setdefault("new codes", {})
+        key = (model, prefix)
+        if key not in counters:
+            manager = getattr(model, "all_objects", model._default_manager)
+            taken = manager.filter(code__startswith=f"{prefix}-").values_list("code", flat=True)
+            tails = [c[len(prefix) + 1 :] for c in taken]
+            counters[key] = max((int(t) for t in tails if t.isdigit()), default=0)
+        counters[key] += 1
+        return f"{prefix}-{counters[key]}"
+
+    # --- scope and saving ----------------------------------------------------------------------
 
     def check_scope(self, unit: OrgUnit | None, column: str) -> None:
         """Unit staff write only inside their own unit; the command and jurisdiction roles anywhere."""
@@ -603,7 +484,45 @@ class ImportContext:
         return CREATED if before is None else UPDATED
 
 
-# --- running an import ----------------------------------------------------------------------------
+# --- records found by reference (petitions, appeals) ------------------------------------------
+
+
+def find_by_reference(
+    model: type[models.Model],
+    ref: str,
+    ctx: ImportContext,
+    *,
+    visible: Callable[[Any], Any],
+    may_create: bool,
+    unavailable: RowError,
+) -> Any:
+    """The record of this reference, if the importing account may see it (`visible(user)`:
+    the Q its pages use, None for nothing), or None when there is none and the account may
+    create one. A record it may not see and a missing one it may not create raise the same
+    `unavailable` error, so that neither an import nor its dry run tells whether it exists."""
+    manager = getattr(model, "all_objects", model._default_manager)
+    found = manager.filter(ref=ref).first()
+    user = ctx.acting_user
+    if found is not None and user is not None:
+        condition = visible(user)
+        if condition is None or not manager.filter(condition, pk=found.pk).exists():
+            raise unavailable
+    if found is None and not may_create:
+        raise unavailable
+    if found is not None and getattr(found, "deleted_at", None) is not None:
+        raise RowError("ref", _("This code belongs to a deleted record; restore it first."))
+    return found
+
+
+def check_step(
+    user: Any, allowed: Callable[[Any, Any], bool], record: Any, error: RowError
+) -> None:
+    """A step a row records needs the permission of the step's form (the system may all)."""
+    if user is not None and not allowed(user, record):
+        raise error
+
+
+# --- results ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -615,12 +534,40 @@ class SheetCounts:
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
+
     def __str__(self) -> str:
         return _("created %(created)d, updated %(updated)d, unchanged %(unchanged)d") % {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+
+
+@dataclass
+class TableReport:
+    """How one worksheet was read: as which sheet, from which header row, which columns."""
+
+    table: str
+    sheet: str
+    how: str
+    header_row: int
+    #: (title as in the file, column key or "" when not used)
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    rows: int = 0
+
+
+@dataclass
+class PreviewRow:
+    """One row of the preview: the values as they will be stored, and what is wrong."""
+
+    table: str
+    number: int
+    values: dict[str, str]
+    outcome: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -631,6 +578,12 @@ class ImportResult:
     errors: list[LedgerError] = field(default_factory=list)
     #: names of worksheets / CSV files that match no registered sheet
     skipped: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    implicit: list[Implicit] = field(default_factory=list)
+    tables: list[TableReport] = field(default_factory=list)
+    preview: list[PreviewRow] = field(default_factory=list)
+    #: the check stopped after MAX_ERRORS errors
+    truncated: bool = False
 
     @property
     def ok(self) -> bool:
@@ -640,151 +593,365 @@ class ImportResult:
     def saved(self) -> bool:
         return self.ok and not self.dry_run
 
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["counts"] = {sheet: asdict(c) for sheet, c in self.counts.items()}
+        return data
 
-def _match_tables(tables: list[RawTable]) -> tuple[list[tuple[Sheet, RawTable]], list[str]]:
-    matched: dict[str, tuple[Sheet, RawTable]] = {}
-    skipped: list[str] = []
-    for table in tables:
-        sheet = find_sheet(table.name)
-        if sheet is None:
-            skipped.append(table.name)
-        elif sheet.name in matched:
-            raise LedgerFileError(
-                _("The sheet %(sheet)s appears twice (%(first)s, %(second)s).")
-                % {"sheet": sheet.name, "first": matched[sheet.name][1].name, "second": table.name}
-            )
-        else:
-            matched[sheet.name] = (sheet, table)
-    if not matched:
-        raise LedgerFileError(
-            _("No known sheet found; expected sheets named: %(names)s.")
-            % {"names": ", ".join(s.name for s in sheets())}
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportResult:
+        return cls(
+            filename=data.get("filename", ""),
+            dry_run=bool(data.get("dry_run")),
+            counts={s: SheetCounts(**c) for s, c in (data.get("counts") or {}).items()},
+            errors=[LedgerError(**e) for e in data.get("errors") or []],
+            skipped=list(data.get("skipped") or []),
+            notices=[Notice(**n) for n in data.get("notices") or []],
+            implicit=[Implicit(**i) for i in data.get("implicit") or []],
+            tables=[
+                TableReport(**{**t, "columns": [tuple(c) for c in t.get("columns", [])]})
+                for t in data.get("tables") or []
+            ],
+            preview=[PreviewRow(**p) for p in data.get("preview") or []],
+            truncated=bool(data.get("truncated")),
         )
-    ordered = sorted(matched.values(), key=lambda pair: (pair[0].order, pair[0].name))
-    return ordered, skipped
 
 
-def _header(sheet: Sheet, header: Sequence[Cell]) -> tuple[list[Column | None], list[LedgerError]]:
-    by_name: dict[str, Column] = {}
-    for column in sheet.columns:
-        by_name[_norm(column.key)] = column
-        by_name[_norm(column.title_zh)] = column
-    positions: list[Column | None] = []
-    errors: list[LedgerError] = []
-    for cell in header:
-        title = text(cell)
-        column = by_name.get(_norm(title)) if title else None
-        if title and column is None:
-            errors.append(LedgerError(sheet.name, 1, title, _("Unknown column.")))
-        elif column is not None and column in positions:
-            errors.append(LedgerError(sheet.name, 1, column.key, _("Duplicate column.")))
-            column = None
-        positions.append(column)
-    for column in sheet.columns:
-        if column.required and column not in positions:
-            errors.append(LedgerError(sheet.name, 1, column.key, _("Missing required column.")))
-    return positions, errors
-
-
-def _parse_row(
-    sheet: Sheet, number: int, positions: list[Column | None], cells: Sequence[Cell]
-) -> tuple[ParsedRow, list[LedgerError]]:
-    values: dict[str, Any] = {}
-    errors: list[LedgerError] = []
-    for column, cell in itertools.zip_longest(positions, cells[: len(positions)], fillvalue=""):
-        if not isinstance(column, Column):
-            continue
-        if column.required and cell == "":
-            errors.append(LedgerError(sheet.name, number, column.key, _("This value is required.")))
-            continue
-        try:
-            values[column.key] = column.parse(cell)
-        except ValidationError as exc:
-            errors.extend(LedgerError(sheet.name, number, column.key, m) for m in exc.messages)
-    return ParsedRow(number=number, values=values), errors
+# --- running an import ----------------------------------------------------------------------------
 
 
 def _identity(sheet: Sheet, row: ParsedRow) -> str:
+    if sheet.identify is not None:
+        return sheet.identify(row.values)
     return ";".join(str(row.values.get(key, "")) for key in sheet.identity_keys)
 
 
-def _validation_errors(sheet: Sheet, number: int, exc: ValidationError) -> list[LedgerError]:
+def _validation_errors(layout: Layout, number: int, exc: ValidationError) -> list[tuple[str, str]]:
+    sheet = layout.sheet
     if hasattr(exc, "error_dict"):
         return [
-            LedgerError(sheet.name, number, sheet.column_for_field(name), message)
+            (sheet.column_for_field(name), message)
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
-    return [LedgerError(sheet.name, number, sheet.columns[0].key, m) for m in exc.messages]
+    return [(sheet.columns[0].key, m) for m in exc.messages]
 
 
-class _SheetRun:
-    """Parses, orders and imports the rows of one sheet, collecting its errors."""
+class _Run:
+    """One import: the layouts of the tables, the context, the result and the progress."""
 
-    def __init__(self, sheet: Sheet, table: RawTable, ctx: ImportContext) -> None:
-        self.sheet = sheet
-        self.table = table
+    def __init__(
+        self,
+        layouts: list[Layout],
+        ctx: ImportContext,
+        result: ImportResult,
+        progress: Progress | None,
+        preview_rows: int,
+    ) -> None:
+        self.layouts = layouts
         self.ctx = ctx
-        self.errors: list[LedgerError] = []
-        self.counts = SheetCounts()
-        self.failed = ctx.failed.setdefault(sheet.name, set())
+        self.result = result
+        self.progress = progress
+        self.preview_rows = preview_rows
+        self.done = 0
+        self.total = sum(max((lay.table.size_hint or 0) - lay.header_row, 0) for lay in layouts)
 
-    def fail(self, row: ParsedRow, errors: Iterable[LedgerError]) -> None:
-        self.errors.extend(errors)
+    def tick(self, finished: bool = False) -> None:
+        if self.progress is None:
+            return
+        if finished:
+            self.progress(self.done, self.done)
+        elif self.done % PROGRESS_EVERY == 0:
+            self.progress(self.done, max(self.total, self.done))
+
+    def error(self, layout: Layout, row: int, column: str, message: str) -> None:
+        if len(self.result.errors) >= MAX_ERRORS:
+            self.result.truncated = True
+            return
+        self.result.errors.append(
+            LedgerError(layout.table.name, row, column, message, layout.title_of(column))
+        )
+
+    @property
+    def stopped(self) -> bool:
+        return self.result.truncated
+
+    def run(self) -> None:
+        by_sheet: dict[str, list[Layout]] = {}
+        for layout in self.layouts:
+            by_sheet.setdefault(layout.sheet.name, []).append(layout)
+        for layouts in by_sheet.values():
+            sheet = layouts[0].sheet
+            counts = self.result.counts.setdefault(sheet.name, SheetCounts())
+            seen: dict[int, tuple[str, int]] = {}
+            for layout in layouts:
+                if self.stopped:
+                    break
+                self.ctx.table = layout.table.name
+                _TableRun(self, layout, counts, seen).run()
+            if sheet.finish is not None and not self.stopped and not self.preview_rows:
+                self.finish(layouts[-1])
+        self.tick(finished=True)
+        # Rows of a batch fail after the cell checks of later rows: list errors in file order.
+        order = {layout.table.name: index for index, layout in enumerate(self.layouts)}
+        self.result.errors.sort(key=lambda error: (order.get(error.sheet, -1), error.row))
+
+    def finish(self, layout: Layout) -> None:
+        try:
+            with transaction.atomic():
+                layout.sheet.finish(self.ctx)  # type: ignore[misc]
+        except RowError as exc:
+            self.error(layout, 0, exc.column, exc.message)
+        except ValidationError as exc:
+            for column, message in _validation_errors(layout, 0, exc):
+                self.error(layout, 0, column, message)
+
+
+class _TableRun:
+    """Parses and imports the rows of one worksheet, streaming."""
+
+    def __init__(
+        self, run: _Run, layout: Layout, counts: SheetCounts, seen: dict[int, tuple[str, int]]
+    ) -> None:
+        self.owner = run
+        self.layout = layout
+        self.sheet = layout.sheet
+        self.ctx = run.ctx
+        self.counts = counts
+        self.seen = seen
+        self.failed = self.ctx.failed.setdefault(self.sheet.name, set())
+        self.report = TableReport(
+            table=layout.table.name,
+            sheet=self.sheet.name,
+            how=layout.how,
+            header_row=layout.header_row,
+            columns=[
+                (title, column.key if column else "")
+                for title, column in zip(layout.titles, layout.positions, strict=False)
+            ],
+        )
+        run.result.tables.append(self.report)
+        self.previews: dict[int, PreviewRow] = {}
+        self.parsers = {column.key: column.parse for column in self.sheet.columns}
+
+    # --- errors and outcomes ------------------------------------------------------------------
+
+    def fail(self, row: ParsedRow, errors: Iterable[tuple[str, str]]) -> None:
+        for column, message in errors:
+            self.owner.error(self.layout, row.number, column, message)
+            if row.number in self.previews:
+                self.previews[row.number].errors.setdefault(column, []).append(message)
         self.failed.add(_identity(self.sheet, row))
 
-    def rows(self) -> list[ParsedRow]:
-        if not self.table.rows:
-            return []  # a template sheet left empty: nothing to import
-        positions, header_errors = _header(self.sheet, self.table.rows[0])
-        if header_errors:
-            self.errors.extend(header_errors)
-            return []
-        good: list[ParsedRow] = []
-        first_row_of: dict[str, int] = {}
-        for number, cells in enumerate(self.table.rows[1:], start=2):
-            if all(cell == "" for cell in cells):
+    def succeed(self, row: ParsedRow, outcome: Outcome) -> None:
+        self.counts.add(outcome)
+        self.report.rows += 1
+        if row.number in self.previews:
+            self.previews[row.number].outcome = outcome
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def data_rows(self) -> Iterator[ParsedRow]:
+        """Parsed rows below the header that pass their cell checks (the others are failed
+        here); empty rows, rows holding only unused columns (a 序号 on a blank line) and
+        sign-off rows are skipped."""
+        layout = self.layout
+        used = [i for i, column in enumerate(layout.positions) if column is not None]
+        limit = self.owner.preview_rows
+        taken = 0
+        rows = itertools.islice(layout.table.rows(), layout.header_row, None)
+        for number, cells in enumerate(rows, start=layout.header_row + 1):
+            if self.owner.stopped or (limit and taken >= limit):
+                return
+            if all(cells[i] == "" for i in used if i < len(cells)) or is_footer(cells):
                 continue
-            row, errors = _parse_row(self.sheet, number, positions, cells)
+            taken += 1
+            self.owner.done += 1
+            self.owner.tick()
+            row, errors = self.parse(number, cells)
+            if limit:
+                self.previews[number] = PreviewRow(
+                    table=layout.table.name,
+                    number=number,
+                    values={
+                        key: shown(value, self.parsers[key]) for key, value in row.values.items()
+                    },
+                )
+                self.owner.result.preview.append(self.previews[number])
             if errors:
                 self.fail(row, errors)
                 continue
-            identity = _identity(self.sheet, row)
-            if identity in first_row_of:
-                message = _("Duplicate of row %(row)d.") % {"row": first_row_of[identity]}
-                key = self.sheet.identity_keys[0]
-                self.errors.append(LedgerError(self.sheet.name, number, key, message))
+            if self.is_duplicate(row):
                 continue
-            first_row_of[identity] = number
-            good.append(row)
-        return good
+            yield row
+
+    def parse(self, number: int, cells: list[Cell]) -> tuple[ParsedRow, list[tuple[str, str]]]:
+        values: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
+        for column, cell in itertools.zip_longest(
+            self.layout.positions, cells[: len(self.layout.positions)], fillvalue=""
+        ):
+            if not isinstance(column, Column):
+                continue
+            if column.required and cell == "":
+                errors.append((column.key, _("This value is required.")))
+                continue
+            try:
+                values[column.key] = column.parse(cell)
+            except ValidationError as exc:
+                errors.extend((column.key, m) for m in exc.messages)
+        return ParsedRow(number=number, values=values, table=self.layout.table.name), errors
+
+    def is_duplicate(self, row: ParsedRow) -> bool:
+        # A hash per row (not the row) keeps memory flat on 150,000 rows.
+        digest = hash(_identity(self.sheet, row))
+        if digest not in self.seen:
+            self.seen[digest] = (self.layout.table.name, row.number)
+            return False
+        table, first = self.seen[digest]
+        if table == self.layout.table.name:
+            message = _("Duplicate of row %(row)d.") % {"row": first}
+        else:
+            message = _("Duplicate of row %(row)d of %(sheet)s.") % {"row": first, "sheet": table}
+        self.fail(row, [(self.sheet.identity_keys[0], message)])
+        return True
+
+    # --- importing -----------------------------------------------------------------------------
 
     def run(self) -> None:
-        rows = self.rows()
-        if self.sheet.order_rows is not None:
-            rows, rejected = self.sheet.order_rows(rows)
-            for row, error in rejected:
-                self.fail(
-                    row, [LedgerError(self.sheet.name, row.number, error.column, error.message)]
+        if self.layout.missing or self.layout.duplicates:
+            return  # the header is wrong: its errors say so, the rows are not read
+        user = self.ctx.acting_user
+        if user is not None and self.sheet.may_import and not self.sheet.may_import(user):
+            self.owner.error(
+                self.layout,
+                self.layout.header_row,
+                self.sheet.columns[0].key,
+                _(
+                    "Your account may not import %(sheet)s: the page that records them is not open to it."
                 )
-        for row in rows:
-            self.import_one(row)
-        self.errors.sort(key=lambda error: error.row)
+                % {"sheet": self.sheet.label},
+            )
+            return
+        rows = self.data_rows()
+        if self.sheet.order_rows is not None:
+            ordered, rejected = self.sheet.order_rows(list(rows))
+            for row, error in rejected:
+                self.fail(row, [(error.column, error.message)])
+            for row in ordered:
+                self.import_one(row)
+        elif self.sheet.import_batch is not None:
+            for batch in batched(rows, self.sheet.batch_size):
+                self.import_many(list(batch))
+        else:
+            for row in rows:
+                self.import_one(row)
 
     def import_one(self, row: ParsedRow) -> None:
-        name, number = self.sheet.name, row.number
         try:
             with transaction.atomic():
                 outcome = self.sheet.import_row(dict(row.values), self.ctx)
         except RowError as exc:
-            self.fail(row, [LedgerError(name, number, exc.column, exc.message)])
+            self.fail(row, [(exc.column, exc.message)])
         except ValidationError as exc:
-            self.fail(row, _validation_errors(self.sheet, number, exc))
+            self.fail(row, _validation_errors(self.layout, row.number, exc))
         except IntegrityError as exc:
             message = _("The database refused this row: %(error)s") % {"error": exc}
-            self.fail(row, [LedgerError(name, number, self.sheet.columns[0].key, message)])
+            self.fail(row, [(self.sheet.columns[0].key, message)])
         else:
-            self.counts.add(outcome)
+            self.succeed(row, outcome)
+
+    def import_many(self, batch: list[ParsedRow]) -> None:
+        """A batch in one savepoint; should the database refuse it as a whole, its rows are
+        taken again one by one to find the row at fault."""
+        try:
+            with transaction.atomic():
+                outcomes = self.sheet.import_batch(batch, self.ctx)  # type: ignore[misc]
+        except (ValidationError, DatabaseError):
+            for row in batch:
+                self.import_one(row)
+            return
+        for row, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, RowError):
+                self.fail(row, [(outcome.column, outcome.message)])
+            elif isinstance(outcome, ValidationError):
+                self.fail(row, _validation_errors(self.layout, row.number, outcome))
+            else:
+                self.succeed(row, outcome)
+
+
+def _plan(tables: list[Table], mapping: Mapping | None, result: ImportResult) -> list[Layout]:
+    """The layout of every table that holds a sheet, in dependency order; the others are
+    listed as skipped. Header problems become errors on the header row."""
+    layouts: list[Layout] = []
+    for table in tables:
+        rows = head_rows(table)
+        if not any(any(cell != "" for cell in row) for row in rows):
+            continue  # an empty worksheet (a template sheet left empty)
+        entry = mapping.entry_for(table, rows) if mapping is not None else None
+        if entry is not None and not entry.sheet:
+            result.skipped.append(table.name)
+            continue
+        layout = apply_mapping(table, entry, rows) if entry is not None else detect(table, rows)
+        if layout is None and entry is None:
+            named = find_sheet(table.name)
+            if named is not None:  # named like a sheet, but no title matches: say what is missing
+                layout = apply_mapping(table, TableMapping(named.name), rows)
+        if layout is None:
+            result.skipped.append(table.name)
+            continue
+        layouts.append(layout)
+        _report_layout(layout, result)
+    # A worksheet named exactly like a sheet (`pairings`) is that sheet; others that only look
+    # like it (the readable `结对台账` an export puts beside it) are left out.
+    named = {lay.sheet.name for lay in layouts if lay.how in ("name", "mapping")}
+    for layout in [lay for lay in layouts if lay.how not in ("name", "mapping")]:
+        if layout.sheet.name in named:
+            layouts.remove(layout)
+            result.skipped.append(layout.table.name)
+            result.notices = [n for n in result.notices if n.sheet != layout.table.name]
+            result.errors = [e for e in result.errors if e.sheet != layout.table.name]
+    layouts.sort(key=lambda lay: (lay.sheet.order, lay.sheet.name))
+    return layouts
+
+
+def _report_layout(layout: Layout, result: ImportResult) -> None:
+    name = layout.table.name
+    if layout.how in ("loose-name", "content"):
+        result.notices.append(
+            Notice(
+                name,
+                _("Read as the sheet %(sheet)s (%(title)s).")
+                % {"sheet": layout.sheet.name, "title": layout.sheet.title_zh},
+            )
+        )
+    for title in layout.unused:
+        result.notices.append(Notice(name, _('Column "%(title)s" is not used.') % {"title": title}))
+    for column in layout.missing:
+        result.errors.append(
+            LedgerError(
+                name,
+                layout.header_row,
+                column.key,
+                _("Missing required column (%(title)s).") % {"title": column.title_zh},
+                column.title_zh,
+            )
+        )
+    for column in layout.duplicates:
+        result.errors.append(
+            LedgerError(name, layout.header_row, column.key, _("Duplicate column."), "")
+        )
+
+
+def source_name(source: str | Path | IO[bytes]) -> str:
+    return Path(str(getattr(source, "name", None) or source)).name
+
+
+def importer_scope(acting_user: Any) -> Scope:
+    # Administrators set up the whole tree (a new county root included), like the command.
+    if acting_user is None or acting_user.has_role(Role.ADMIN):
+        return Scope(everything=True)
+    return scope_for(acting_user)
 
 
 def run_import(
@@ -793,28 +960,45 @@ def run_import(
     dry_run: bool,
     acting_user: Any = None,
     filename: str | None = None,
+    mapping: Mapping | None = None,
+    progress: Progress | None = None,
+    preview_rows: int = 0,
 ) -> ImportResult:
     """Import a ledger, all or nothing. `acting_user` None (the command) may write anywhere;
-    otherwise rows outside the user's scope are errors. Raises LedgerFileError when the file
-    as a whole cannot be read."""
+    otherwise every row passes the checks the user's pages apply. `mapping` says where the
+    data is (default: found from names and titles); `preview_rows` > 0 imports only the first
+    rows of each worksheet and keeps them in `result.preview` (nothing is saved). Raises
+    LedgerFileError when the file as a whole cannot be read."""
     name = filename or source_name(source)
-    tables = read_tables(source, name)
-    matched, skipped = _match_tables(tables)
-    # Administrators set up the whole tree (a new county root included), like the command.
-    unrestricted = acting_user is None or acting_user.has_role(Role.ADMIN)
-    scope = Scope(everything=True) if unrestricted else scope_for(acting_user)
-    ctx = ImportContext(
-        acting_user=acting_user, scope=scope, reason=f"ledger import {name}", dry_run=dry_run
-    )
-    result = ImportResult(filename=name, dry_run=dry_run, skipped=skipped)
-    with transaction.atomic():
-        for sheet, table in matched:
-            sheet_run = _SheetRun(sheet, table, ctx)
-            sheet_run.run()
-            result.counts[sheet.name] = sheet_run.counts
-            result.errors.extend(sheet_run.errors)
-        if result.errors or dry_run:
-            transaction.set_rollback(True)
+    result = ImportResult(filename=name, dry_run=dry_run or bool(preview_rows))
+    with open_tables(source, name) as tables:
+        layouts = _plan(tables, mapping, result)
+        if not layouts and not result.errors:
+            raise LedgerFileError(
+                _("No known sheet found; expected sheets named: %(names)s.")
+                % {"names": ", ".join(f"{s.name} ({s.title_zh})" for s in sheets())}
+            )
+        ctx = ImportContext(
+            acting_user=acting_user,
+            scope=importer_scope(acting_user),
+            reason=f"ledger import {name}",
+            dry_run=result.dry_run,
+        )
+        ctx.memo["sheets"] = {layout.sheet.name for layout in layouts}
+        with transaction.atomic():
+            _Run(layouts, ctx, result, progress, preview_rows).run()
+            result.implicit = ctx.implicit
+            result.notices.extend(ctx.notes)
+            if result.errors or result.dry_run:
+                transaction.set_rollback(True)
+    if result.truncated:
+        result.notices.append(
+            Notice(
+                name,
+                _("The check stopped after %(count)d errors; correct these and check again.")
+                % {"count": MAX_ERRORS},
+            )
+        )
     return result
 
 
@@ -847,3 +1031,36 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+__all__ = [
+    "CREATED",
+    "UNCHANGED",
+    "UPDATED",
+    "Choice",
+    "CodeList",
+    "Column",
+    "ImportContext",
+    "ImportResult",
+    "LedgerError",
+    "LedgerFileError",
+    "Mapping",
+    "Notice",
+    "Outcome",
+    "ParsedRow",
+    "RowError",
+    "Sheet",
+    "TableMapping",
+    "boolean",
+    "date",
+    "datetime",
+    "decimal",
+    "find_sheet",
+    "integer",
+    "register_sheet",
+    "run_import",
+    "sheets",
+    "snapshot",
+    "template_workbook",
+    "text",
+]

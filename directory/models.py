@@ -24,6 +24,12 @@ code_validator = RegexValidator(
 )
 
 
+id_number_validator = RegexValidator(
+    r"^[0-9]{17}[0-9X]$",
+    _("An ID number has 18 characters: 17 digits and a digit or X."),
+)
+
+
 class ScopedQuerySet(SoftDeleteQuerySet):
     """A queryset that can be narrowed to what a user may see (see directory.access)."""
 
@@ -395,6 +401,14 @@ class Household(SoftDeleteModel):
     size = models.PositiveSmallIntegerField(_("household size"), default=1)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    #: the head's resident ID number, so that a ledger without codes finds the household
+    id_number = models.CharField(
+        _("head's ID number"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        validators=[id_number_validator],
+    )
 
     objects = LiveManager.from_queryset(HouseholdQuerySet)()
     all_objects = models.Manager.from_queryset(HouseholdQuerySet)()
@@ -489,3 +503,6 @@ class User(AbstractUser):
         if unknown:
             raise ValidationError({"roles": _("Unknown role: %(r)s") % {"r": ", ".join(unknown)}})
         self.roles = ";".join(self.role_list)
+
+
+from .models_ledger import ImportJob, LedgerMapping  # noqa: E402, F401  (ledger import)

@@ -35,7 +35,7 @@ from directory.base import codes_regex
 from directory.models import Person, Post, Role, User
 from directory.timeutil import today as local_today
 from rules.deliveries import deliveries_run, notify_users
-from rules.models import Notification, with_provisional_due
+from rules.models import with_provisional_due
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
 from .models_appeals import Appeal, AppealReply, Bulletin

@@ -1,11 +1,20 @@
 """Ledger sheets of the petitions app: `petitions` (信访事项) and `receptions` (接访记录).
 
 Rows go through the same services as the pages, so an imported matter runs the same clocks
-(with the ledger's dates) and an imported reception is refused when the person is booked
-elsewhere or away. The examples use the directory's example codes (EX-T1, EX-P1)."""
+(with the ledger's dates), and through the same checks: an account imports only what its pages
+let it do — the petition office registers matters, a matter is found only among those the
+account may see (a matter about the account's own unit or person never is: 信访工作条例第30条),
+and each step the row records (route, accept, answer, close) needs the same permission as the
+step's form. A reference the account may not use is refused with the same words whether or not
+such a matter exists, so that neither an import nor its dry run tells.
+
+A reception is a fact: it is stored whoever sat and wherever, and a rule that would not count
+it (a township secretary at the county bureau) simply does not count it. The examples use the
+directory's example codes (EX-T1, EX-P1)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,16 +34,21 @@ from directory.ledger import (
     Outcome,
     RowError,
     Sheet,
+    check_step,
     date,
+    find_by_reference,
     register_sheet,
 )
 from directory.models import OrgUnit, Person, jurisdiction_of
-from rules.workdays import UnknownCalendarYear
+from directory.timeutil import today
+from rules.workdays import UnknownCalendarYear, WorkCalendar
 
 from . import services_petitions as sp
+from .access import is_office, petition_condition
 from .identity import id_check_character, validate_id_number, validate_phone
 from .models_petitions import Category, Channel, Petition, PetitionStatus
 from .models_roster import DayPart, Reception, ReceptionKind, ReceptionStatus, parts_overlap
+from .roster_slots import eligibility_problem
 from .services_roster import reception_create
 
 CHANNEL = Choice(
@@ -116,13 +130,62 @@ def _check_identity(row: dict[str, Any]) -> None:
                 raise RowError(key, " ".join(exc.messages)) from exc
 
 
+def not_in_future(row: dict[str, Any], *keys: str) -> None:
+    """Dates a ledger records have happened: a later one is refused, as the forms refuse it."""
+    for key in keys:
+        value = row.get(key)
+        if isinstance(value, dt.datetime):
+            value = timezone.localtime(value).date()
+        if value is not None and value > today():
+            raise RowError(key, gettext("The date cannot be in the future."))
+
+
+def _unavailable(ref: str) -> RowError:
+    return RowError(
+        "ref",
+        gettext(
+            'No petition "%(ref)s" is open to you; new petitions are registered by the '
+            "petition office."
+        )
+        % {"ref": ref},
+    )
+
+
+def _may_register(user: Any) -> bool:
+    """As the registration form: the petition office, with a unit to receive the matter."""
+    return user is None or (is_office(user) and bool(user.unit_id))
+
+
+def _find(ref: str, ctx: ImportContext) -> Petition | None:
+    """The matter of this reference if the importing account may see it (None: register it)."""
+    return find_by_reference(
+        Petition,
+        ref,
+        ctx,
+        visible=petition_condition,
+        may_create=_may_register(ctx.acting_user),
+        unavailable=_unavailable(ref),
+    )
+
+
+def _step_allowed(step: str, petition: Petition, user: Any, column: str) -> None:
+    """The permission of the step's form (petitions.views_petitions.STEPS)."""
+    from .views_petitions import STEPS
+
+    message = gettext("You may not record this step (%(step)s) for this matter.")
+    error = RowError(column, message % {"step": STEPS[step].label})
+    check_step(user, STEPS[step].allowed, petition, error)
+
+
 def _advance(petition: Petition, row: dict[str, Any], user: Any) -> bool:
     """Take the matter through the steps the ledger records and it has not reached yet."""
     changed = False
     if row.get("accepted") and petition.status == PetitionStatus.ROUTED:
+        _step_allowed("accept", petition, user, "accepted")
         sp.petition_accept(petition=petition, on=row["accepted"], accepted=True, acting_user=user)
         changed = True
     if row.get("answered") and petition.status == PetitionStatus.ACCEPTED:
+        _step_allowed("answer", petition, user, "answered")
         sp.petition_answer(
             petition=petition,
             on=row["answered"],
@@ -132,6 +195,7 @@ def _advance(petition: Petition, row: dict[str, Any], user: Any) -> bool:
         changed = True
     if row.get("closed") and petition.is_open:
         if petition.status in (PetitionStatus.ANSWERED, PetitionStatus.REVIEWED):
+            _step_allowed("close", petition, user, "closed")
             sp.petition_close(
                 petition=petition,
                 on=row["closed"],
@@ -139,6 +203,7 @@ def _advance(petition: Petition, row: dict[str, Any], user: Any) -> bool:
                 acting_user=user,
             )
         elif petition.status == PetitionStatus.ROUTED:
+            _step_allowed("accept", petition, user, "closed")
             sp.petition_accept(
                 petition=petition,
                 on=row["closed"],
@@ -152,15 +217,22 @@ def _advance(petition: Petition, row: dict[str, Any], user: Any) -> bool:
     return changed
 
 
-def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
+def _units(row: dict[str, Any], ctx: ImportContext) -> tuple[Any, Any, Any]:
     township = ctx.unit(row["township"], "township") if row.get("township") else None
     unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None
     subject = ctx.unit(row["subject_unit"], "subject_unit") if row.get("subject_unit") else None
     for anchor, column in ((township, "township"), (unit, "unit")):
         if anchor is not None:
             ctx.check_scope(anchor, column)
-    petition = ctx.existing(Petition, "ref", ref=row["ref"])
+    return township, unit, subject
+
+
+def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
+    petition = _find(row["ref"], ctx)
+    not_in_future(row, "received", "accepted", "answered", "closed")
+    township, unit, subject = _units(row, ctx)
     user = ctx.acting_user
+    calendar = ctx.remember_value("calendar", WorkCalendar)
     try:
         if petition is None:
             _check_identity(row)
@@ -168,7 +240,7 @@ def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
                 acting_user=user,
                 receiving_unit=_receiving_unit(ctx, unit, township),
                 received_on=row["received"],
-                today=max(timezone.localdate(), row["received"]),
+                today=today(),
                 channel=row["channel"],
                 summary=row.get("summary") or gettext("(from the ledger)"),
                 content=row.get("summary") or gettext("(from the ledger)"),
@@ -183,10 +255,12 @@ def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
                 lead_unit=unit,
                 ref=row["ref"],
                 check_repeats=False,
+                calendar=calendar,
             )
             _advance(petition, row, user)
             return CREATED
         if unit is not None and petition.lead_unit_id is None and petition.is_open:
+            _step_allowed("route", petition, user, "unit")
             sp.petition_route(
                 petition=petition, lead_unit=unit, on=row["received"], acting_user=user
             )
@@ -204,22 +278,80 @@ register_sheet(
         label=_("Petitions"),
         order=110,
         columns=(
-            Column("ref", "编号", _("reference"), required=True),
-            Column("received", "收到日期", _("received on"), required=True, parse=date),
-            Column("channel", "渠道", _("channel"), required=True, parse=CHANNEL),
-            Column("petitioner", "信访人", _("petitioner"), required=True),
-            Column("id_number", "身份证号", _("ID number")),
-            Column("phone", "联系电话", _("phone")),
-            Column("township", "乡镇编码", _("township")),
-            Column("subject_unit", "被反映单位编码", _("unit complained about")),
-            Column("unit", "承办单位编码", _("lead handling unit")),
-            Column("category", "类别", _("category"), parse=CATEGORY),
-            Column("accepted", "受理日期", _("accepted on"), parse=date),
-            Column("answered", "答复日期", _("answered on"), parse=date),
-            Column("closed", "办结日期", _("closed on"), parse=date),
-            Column("summary", "事由", _("summary")),
+            Column(
+                "ref",
+                "编号",
+                _("reference"),
+                required=True,
+                aliases=("信访编号", "件号", "登记编号"),
+            ),
+            Column(
+                "received",
+                "收到日期",
+                _("received on"),
+                required=True,
+                parse=date,
+                aliases=("登记日期", "来访日期", "受理时间", "来信来访日期", "信访日期"),
+            ),
+            Column(
+                "channel",
+                "渠道",
+                _("channel"),
+                required=True,
+                parse=CHANNEL,
+                aliases=("信访形式", "来源", "方式"),
+            ),
+            Column(
+                "petitioner",
+                "信访人",
+                _("petitioner"),
+                required=True,
+                aliases=("信访人姓名", "姓名"),
+            ),
+            Column("id_number", "身份证号", _("ID number"), aliases=("身份证号码",)),
+            Column("phone", "联系电话", _("phone"), aliases=("电话", "手机")),
+            Column(
+                "township",
+                "乡镇编码",
+                _("township"),
+                aliases=("乡镇", "所属乡镇", "问题属地"),
+                refers="unit",
+            ),
+            Column(
+                "subject_unit",
+                "被反映单位编码",
+                _("unit complained about"),
+                aliases=("被反映单位", "被反映对象单位"),
+                refers="unit",
+            ),
+            Column(
+                "unit",
+                "承办单位编码",
+                _("lead handling unit"),
+                aliases=("承办单位", "责任单位", "交办单位"),
+                refers="unit",
+            ),
+            Column(
+                "category", "类别", _("category"), parse=CATEGORY, aliases=("问题类别", "内容分类")
+            ),
+            Column("accepted", "受理日期", _("accepted on"), parse=date, aliases=("受理告知日期",)),
+            Column(
+                "answered",
+                "答复日期",
+                _("answered on"),
+                parse=date,
+                aliases=("办结答复日期", "答复时间"),
+            ),
+            Column("closed", "办结日期", _("closed on"), parse=date, aliases=("办结时间",)),
+            Column(
+                "summary",
+                "事由",
+                _("summary"),
+                aliases=("主要诉求", "信访事项", "反映问题", "内容"),
+            ),
         ),
         import_row=import_petition,
+        aliases=("信访", "信访台账", "来信来访", "信访登记"),
         field_columns={
             "received_on": "received",
             "lead_unit": "unit",
@@ -261,22 +393,38 @@ def _matching(
         Q(person=person) | Q(person__isnull=True, unit=unit)
     )
     own = slot = None
-    for reception in same_day:
+    for reception in same_day.select_related("rule", "subject", "unit"):
         if not parts_overlap(reception.part, row["slot"]):
             continue
         if reception.person_id == person.pk:
             own = own or reception
-        elif reception.person_id is None:
+        elif reception.person_id is None and eligibility_problem(person, reception) is None:
+            # an empty duty is filled only by someone the duty is for; anyone else's
+            # reception is recorded beside it, as a fact
             slot = slot or reception
     return own, slot
 
 
+def _may_record(user: Any, kind: str, unit: OrgUnit) -> None:
+    """As the roster's pages: the petition office records any duty, a unit's staff their
+    unit's office days and township duties (views_roster.can_edit)."""
+    if user is None:
+        return
+    from .views_roster import can_edit
+
+    if not can_edit(user, Reception(kind=kind, unit=unit)):
+        raise RowError("kind", gettext("Only the petition office records this kind of reception."))
+
+
 def import_reception(row: dict[str, Any], ctx: ImportContext) -> Outcome:
-    person = ctx.person(row["person"], "person")
     unit = ctx.unit(row["unit"], "unit")
+    person = ctx.person(row["person"], "person", near=unit)
     ctx.check_scope(unit, "unit")
+    _may_record(ctx.acting_user, row["kind"], unit)
     original = (
-        ctx.person(row["substitute_for"], "substitute_for") if row.get("substitute_for") else None
+        ctx.person(row["substitute_for"], "substitute_for", near=unit)
+        if row.get("substitute_for")
+        else None
     )
     own, slot = _matching(row, person, unit)
     target = own or slot
@@ -289,6 +437,7 @@ def import_reception(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         validated_save(target, ctx.reason)
         return UPDATED
     try:
+        # check=False: a ledger records who sat, even where the roster would not have put them
         reception_create(
             date=row["date"],
             part=row["slot"],
@@ -298,6 +447,7 @@ def import_reception(row: dict[str, Any], ctx: ImportContext) -> Outcome:
             acting_user=ctx.acting_user,
             status=ReceptionStatus.HELD,
             substitute_for=original,
+            check=False,
         )
     except ValidationError as exc:
         messages = exc.message_dict.get("person") if hasattr(exc, "error_dict") else exc.messages
@@ -312,15 +462,52 @@ register_sheet(
         label=_("Receptions"),
         order=120,
         columns=(
-            Column("date", "日期", _("date"), required=True, parse=date),
-            Column("slot", "时段", _("time of day"), required=True, parse=SLOT),
-            Column("person", "人员编码", _("person"), required=True),
-            Column("unit", "单位编码", _("place / unit"), required=True),
-            Column("kind", "接访类型", _("kind"), required=True, parse=RECEPTION_KIND),
-            Column("substitute_for", "代替人员编码", _("substitute for")),
+            Column(
+                "date", "日期", _("date"), required=True, parse=date, aliases=("接访日期", "时间")
+            ),
+            Column(
+                "slot",
+                "时段",
+                _("time of day"),
+                required=True,
+                parse=SLOT,
+                aliases=("上下午", "时间段"),
+            ),
+            Column(
+                "person",
+                "人员编码",
+                _("person"),
+                required=True,
+                aliases=("接访领导", "接访人", "领导姓名", "姓名", "人员"),
+                refers="person",
+            ),
+            Column(
+                "unit",
+                "单位编码",
+                _("place / unit"),
+                required=True,
+                aliases=("接访地点", "地点", "单位"),
+                refers="unit",
+            ),
+            Column(
+                "kind",
+                "接访类型",
+                _("kind"),
+                required=True,
+                parse=RECEPTION_KIND,
+                aliases=("类型", "接访方式"),
+            ),
+            Column(
+                "substitute_for",
+                "代替人员编码",
+                _("substitute for"),
+                aliases=("代替人员", "被代替人"),
+                refers="person",
+            ),
         ),
         identity=("date", "slot", "person", "kind"),
         import_row=import_reception,
+        aliases=("接访", "领导接访", "接访台账", "坐班接访"),
         examples=(
             {
                 "date": "2025-03-05",

@@ -7,6 +7,7 @@ from .models_appeals import (  # noqa: F401
     Appeal,
     AppealAttachment,
     AppealCategory,
+    AppealPlatform,
     AppealReply,
     AppealSource,
     AppealStatus,

@@ -86,6 +86,30 @@ class AppealCategory(models.Model):
         return self.name
 
 
+class AppealPlatform(models.Model):
+    """An office's own name for a platform items come from (县政府网, 桃源融媒, 微信群 …),
+    filed under one of the fixed kinds the rules know (an item of a 12345 hotline runs HF-H1).
+    Ledger imports create the names they meet; an administrator may change the kind."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    source = models.CharField(
+        _("kind of platform"),
+        max_length=20,
+        choices=AppealSource.choices,
+        default=AppealSource.OTHER,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal platform")
+        verbose_name_plural = _("appeal platforms")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def hash_key(key: str) -> str:
     """The stored form of a lookup key. The key is random and long (not a password a person
     chose), so a plain SHA-256 is enough and keeps the lookup fast."""
@@ -116,6 +140,15 @@ class Appeal(SoftDeleteModel):
     key_hash = models.CharField(_("lookup key (hash)"), max_length=64, blank=True, editable=False)
     source = models.CharField(
         _("platform"), max_length=20, choices=AppealSource.choices, default=AppealSource.ONLINE
+    )
+    platform = models.ForeignKey(
+        AppealPlatform,
+        verbose_name=_("platform name"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        help_text=_("The office's own name for the platform, when it has one."),
     )
     external_ref = models.CharField(_("number on the other platform"), max_length=60, blank=True)
     category = models.ForeignKey(
@@ -243,6 +276,11 @@ class Appeal(SoftDeleteModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def platform_label(self) -> str:
+        """The office's own name of the platform, else the kind's label."""
+        return self.platform.name if self.platform_id else str(self.get_source_display())
 
     def key_matches(self, key: str) -> bool:
         return bool(self.key_hash) and hmac.compare_digest(self.key_hash, hash_key(key))

@@ -43,6 +43,7 @@ from .models_appeals import (
     Appeal,
     AppealAttachment,
     AppealCategory,
+    AppealPlatform,
     AppealReply,
     AppealSource,
     AppealStatus,
@@ -269,6 +270,7 @@ def _create(
     external_ref: str = "",
     ref: str = "",
     limit_days: int | None = None,
+    platform: AppealPlatform | None = None,
     key: str = "",
     acting_user: Any = None,
     attachments: Iterable[UploadedFile] = (),
@@ -279,6 +281,7 @@ def _create(
         ref=ref or new_receipt_code(received_on),
         key_hash=hash_key(normalise_key(key)) if key else "",
         source=source,
+        platform=platform,
         external_ref=external_ref,
         category=category,
         township=township,
@@ -360,10 +363,12 @@ def appeal_intake(
     external_ref: str = "",
     ref: str = "",
     limit_days: int | None = None,
+    platform: AppealPlatform | None = None,
     attachments: Iterable[UploadedFile] = (),
     calendar: WorkCalendar | None = None,
 ) -> Appeal:
-    """An item taken in by staff from another platform: whoever enters it takes it (首接)."""
+    """An item taken in by staff from another platform: whoever enters it takes it (首接).
+    `platform` is the office's own name for the platform (its kind is `source`)."""
     office = receiving_unit or acting_user.unit
     if office is None:
         raise ValidationError(_("Your account belongs to no unit; it cannot take appeals in."))
@@ -382,6 +387,7 @@ def appeal_intake(
         external_ref=external_ref,
         ref=ref,
         limit_days=limit_days,
+        platform=platform,
         acting_user=acting_user,
         attachments=attachments,
         calendar=calendar,

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from directory.base import validated_save
 from directory.claims import ConcurrentChange, claim
-from directory.models import JURISDICTION_KINDS, OFFICE_KINDS, OrgUnit, Person, UnitKind
+from directory.models import JURISDICTION_KINDS, OFFICE_KINDS, OrgUnit, Person
 from rules.clocks import (
     RUNNING,
     clock_cancel,

@@ -82,6 +82,8 @@ CATEGORY = Choice(
 
 
 def import_session(row: dict[str, Any], ctx: ImportContext) -> Outcome:
+    if ctx.acting_user is not None and not is_office_for(ctx.acting_user, row["body"]):
+        raise RowError("body", gettext("Only the body's liaison office imports its sessions."))
     code = row["code"]
     session: Session | None = ctx.existing(Session, "code", code=code)
     before = snapshot(session)

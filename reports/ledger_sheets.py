@@ -1,5 +1,11 @@
 """Ledger sheets of the reports app: submissions, campaigns and ballots (paper tallies).
 
+A democratic evaluation counted on paper is a finished one: once the ballots sheet has been
+imported, a campaign whose tallies it holds is closed (so `evaluation_scores` gives its
+scores), unless the campaigns sheet says its state (`draft`, `open`, `closed`). Importing the
+same ledger again changes nothing: the tallies of a closed campaign that the ledger repeats
+are unchanged; a different count for a closed campaign is refused (its results are final).
+
 Examples refer to the directory examples (person EX-P1, township EX-T1) so that the whole
 template workbook imports cleanly."""
 
@@ -8,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +35,14 @@ from directory.ledger import (
 )
 from directory.models import OrgUnit, Person, Role, jurisdiction_path
 
-from .evaluation import campaign_save, campaign_target_for, group_save, paper_tally_set
+from .evaluation import (
+    campaign_close,
+    campaign_open,
+    campaign_save,
+    campaign_target_for,
+    group_save,
+    paper_tally_set,
+)
 from .models import (
     Campaign,
     CampaignState,
@@ -177,14 +191,48 @@ def _organiser(ctx: ImportContext) -> OrgUnit:
     return root
 
 
+CAMPAIGN_STATE = Choice(
+    CampaignState,
+    {
+        "草稿": "draft",
+        "准备中": "draft",
+        "筹备": "draft",
+        "进行中": "open",
+        "投票中": "open",
+        "开放": "open",
+        "已结束": "closed",
+        "结束": "closed",
+        "已完成": "closed",
+        "完成": "closed",
+        "已关闭": "closed",
+        "关闭": "closed",
+    },
+)
+
+
+def _states(ctx: ImportContext) -> dict[str, str]:
+    """Campaign code → the state the campaigns sheet gives it ("" when it gives none)."""
+    return ctx.remember_value("campaign states", dict)
+
+
+def _tallied(ctx: ImportContext) -> set[str]:
+    """Codes of the campaigns whose paper tallies this import holds."""
+    return ctx.remember_value("paper campaigns", set)
+
+
 def import_campaign(row: dict[str, Any], ctx: ImportContext) -> Outcome:
     _may_run_evaluations(ctx)
     campaign = Campaign.objects.filter(code=row["code"]).first()
+    _states(ctx)[row["code"]] = row.get("state") or ""
+    if campaign is not None and not ctx.scope.covers(campaign.unit):
+        raise RowError("code", gettext("Outside your unit."))
+    if campaign is not None and campaign.is_closed:
+        if (campaign.name, campaign.year) == (row["name"], row["year"]):
+            return UNCHANGED
+        raise RowError("code", gettext("The campaign is closed; its results are final."))
     before = snapshot(campaign)
     if campaign is None:
         campaign = Campaign(code=row["code"], unit=_organiser(ctx))
-    elif not ctx.scope.covers(campaign.unit):
-        raise RowError("code", gettext("Outside your unit."))
     campaign.name = row["name"]
     campaign.year = row["year"]
     try:
@@ -195,6 +243,38 @@ def import_campaign(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         raise RowError("code", " ".join(exc.messages)) from exc
 
 
+def settle_campaigns(ctx: ImportContext) -> None:
+    """Give each campaign of the import the state the ledger means: the state its row names,
+    else closed when the import holds its paper tallies."""
+    wanted = dict.fromkeys(_tallied(ctx), CampaignState.CLOSED)
+    wanted.update({code: state for code, state in _states(ctx).items() if state})
+    for code, state in wanted.items():
+        campaign = Campaign.objects.filter(code=code).first()
+        if campaign is None or campaign.state == state:
+            continue
+        try:
+            if state == CampaignState.CLOSED:
+                campaign_close(campaign=campaign, reason=ctx.reason)
+                ctx.note(
+                    gettext("Campaign %(code)s is closed: its ballots were counted on paper.")
+                    % {"code": code}
+                )
+            elif state == CampaignState.OPEN and campaign.state == CampaignState.DRAFT:
+                campaign_open(campaign=campaign, reason=ctx.reason)
+            else:
+                raise ValidationError(
+                    gettext("Campaign %(code)s cannot go back to %(state)s.")
+                    % {"code": code, "state": CampaignState(state).label}
+                )
+        except ValidationError as exc:
+            raise RowError("code", f"{code}: {' '.join(exc.messages)}") from exc
+
+
+def _settle_without_ballots(ctx: ImportContext) -> None:
+    if "ballots" not in ctx.memo.get("sheets", ()):
+        settle_campaigns(ctx)
+
+
 register_sheet(
     Sheet(
         name="campaigns",
@@ -202,12 +282,15 @@ register_sheet(
         label=_("Evaluation campaigns"),
         order=160,
         columns=(
-            Column("code", "编码", _("code"), required=True),
-            Column("name", "名称", _("name"), required=True),
-            Column("year", "年度", _("year"), required=True, parse=integer),
+            Column("code", "编码", _("code"), required=True, aliases=("活动编码", "测评编码")),
+            Column("name", "名称", _("name"), required=True, aliases=("活动名称", "测评名称")),
+            Column("year", "年度", _("year"), required=True, parse=integer, aliases=("年份",)),
+            Column("state", "状态", _("state"), parse=CAMPAIGN_STATE, aliases=("活动状态",)),
         ),
         import_row=import_campaign,
-        examples=({"code": "EX-C1", "name": "示例县2025年度民主测评", "year": 2025},),
+        finish=_settle_without_ballots,
+        aliases=("民主测评", "测评"),
+        examples=({"code": "EX-C1", "name": "示例县2025年度民主测评", "year": 2025, "state": ""},),
     )
 )
 
@@ -215,18 +298,25 @@ register_sheet(
 # --- ballots (paper tallies) --------------------------------------------------------------------
 
 
-def _target(campaign: Campaign, code: str, ctx: ImportContext) -> CampaignTarget:
+def _evaluated(value: str, ctx: ImportContext) -> tuple[OrgUnit | None, Person | None]:
+    """The evaluated unit (by code or name), else the evaluated person."""
+    try:
+        return ctx.unit(value, "unit"), None
+    except RowError as unit_error:
+        try:
+            return None, ctx.person(value, "unit")
+        except RowError:
+            raise unit_error from None
+
+
+def _target(campaign: Campaign, value: str, ctx: ImportContext) -> CampaignTarget:
+    unit, person = _evaluated(value, ctx)
+    code = unit.code if unit is not None else person.code  # type: ignore[union-attr]
     target = campaign_target_for(campaign=campaign, code=code)
     if target is not None:
         return target
     if campaign.state != CampaignState.DRAFT:
         raise RowError("unit", gettext("This unit or person is not evaluated in the campaign."))
-    unit = OrgUnit.objects.filter(code=code).first()
-    person = None if unit else Person.objects.filter(code=code).first()
-    if unit is None and person is None:
-        raise RowError(
-            "unit", gettext('No unit or person has the code "%(code)s".') % {"code": code}
-        )
     order = CampaignTarget.objects.filter(campaign=campaign).count() + 1
     target = CampaignTarget(campaign=campaign, unit=unit, person=person, sort_order=order)
     target.full_clean()
@@ -257,11 +347,21 @@ def import_ballots(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         raise RowError(
             "campaign", gettext('No campaign has the code "%(code)s".') % {"code": row["campaign"]}
         )
-    if campaign.state == CampaignState.CLOSED:
-        raise RowError("campaign", gettext("The campaign is closed; its results are final."))
     if not ctx.scope.covers(campaign.unit):
         raise RowError("campaign", gettext("Outside your unit."))
-    group = _group(campaign, _group_code(row["group"]), ctx)
+    code = _group_code(row["group"])
+    if campaign.state == CampaignState.CLOSED:
+        unit, person = _evaluated(row["unit"], ctx)
+        same = PaperTally.objects.filter(
+            group__campaign=campaign,
+            group__code=code,
+            rating=row["rating"],
+            count=row["count"],
+        ).filter(Q(target__unit=unit) if unit is not None else Q(target__person=person))
+        if same.exists():
+            return UNCHANGED
+        raise RowError("campaign", gettext("The campaign is closed; its results are final."))
+    group = _group(campaign, code, ctx)
     target = _target(campaign, row["unit"], ctx)
     existed = PaperTally.objects.filter(group=group, target=target, rating=row["rating"]).exists()
     changed = paper_tally_set(
@@ -270,6 +370,7 @@ def import_ballots(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         acting_user=ctx.acting_user,
         reason=ctx.reason,
     )
+    _tallied(ctx).add(campaign.code)
     if not changed:
         return UNCHANGED
     return UPDATED if existed else CREATED
@@ -289,14 +390,44 @@ register_sheet(
         label=_("Evaluation ballots (paper tallies)"),
         order=170,
         columns=(
-            Column("campaign", "测评活动编码", _("campaign"), required=True),
-            Column("group", "测评群体", _("evaluator group"), required=True),
-            Column("unit", "被测评单位（人员）编码", _("evaluated unit or person"), required=True),
-            Column("rating", "评价", _("rating"), required=True, parse=RATING),
-            Column("count", "票数", _("count"), required=True, parse=_count),
+            Column(
+                "campaign",
+                "测评活动编码",
+                _("campaign"),
+                required=True,
+                aliases=("测评活动", "活动编码"),
+            ),
+            Column(
+                "group",
+                "测评群体",
+                _("evaluator group"),
+                required=True,
+                aliases=("参评人员类别", "群体"),
+            ),
+            Column(
+                "unit",
+                "被测评单位（人员）编码",
+                _("evaluated unit or person"),
+                required=True,
+                aliases=("被测评单位", "被测评对象", "测评对象", "单位"),
+                refers="unit",
+            ),
+            Column(
+                "rating",
+                "评价",
+                _("rating"),
+                required=True,
+                parse=RATING,
+                aliases=("评价等次", "等次"),
+            ),
+            Column(
+                "count", "票数", _("count"), required=True, parse=_count, aliases=("票", "得票数")
+            ),
         ),
         identity=("campaign", "group", "unit", "rating"),
         import_row=import_ballots,
+        finish=settle_campaigns,
+        aliases=("测评结果", "测评票数", "纸质测评票"),
         examples=(
             {
                 "campaign": "EX-C1",

@@ -7,7 +7,7 @@ people and its households, so that an app can close its own clocks without visit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,15 +17,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.bulk import create_with_history
 from directory.models import Household, OrgUnit, Person, UnitKind
 
 from .models import Meeting, Visit, VisitHousehold, VisitKind, VisitPerson
 from .signals import visit_saved
 
 
-def _check_households(visit: Visit, households: Sequence[Household]) -> None:
+def _check_households(
+    visit: Visit,
+    households: Sequence[Household],
+    villages: Mapping[int, OrgUnit] | None = None,
+) -> None:
     """Households are picked from the place's villages: a household elsewhere would count
-    toward a village the leader never went to."""
+    toward a village the leader never went to. `villages` (by id) saves the query when the
+    caller has them already."""
     if not households:
         return
     if visit.kind == VisitKind.CALL:
@@ -36,7 +42,8 @@ def _check_households(visit: Visit, households: Sequence[Household]) -> None:
             {"households": _("Households can only be picked for a township or village.")}
         )
     village_ids = {h.village_id for h in households}
-    villages = OrgUnit.objects.in_bulk(village_ids)
+    if villages is None or not village_ids <= set(villages):
+        villages = OrgUnit.objects.in_bulk(village_ids)
     outside = [h for h in households if not villages[h.village_id].path.startswith(area.path)]
     if outside:
         raise ValidationError(
@@ -96,6 +103,74 @@ def visit_save(
         )
     )
     return visit
+
+
+@dataclass
+class VisitRecord:
+    """One new visit of a batch, with its people and households (all loaded by the caller)."""
+
+    visit: Visit
+    people: Sequence[Person]
+    households: Sequence[Household] = ()
+
+
+@transaction.atomic
+def visits_record_many(
+    *,
+    records: Sequence[VisitRecord],
+    acting_user: Any = None,
+    reason: str = "",
+    villages: Mapping[int, OrgUnit] | None = None,
+) -> list[ValidationError | None]:
+    """Record many new visits at once (a ledger of a year's visits): each is validated as
+    `visit_save` validates it; the valid ones are written in bulk with their history. Returns,
+    per record, None or the ValidationError that kept it out. `visit_saved` is sent once for
+    the batch (visit_id None, visit_ids the new visits) after the transaction commits."""
+    reason = reason or "visit recorded"
+    user = acting_user if acting_user is not None and getattr(acting_user, "pk", None) else None
+    outcomes: list[ValidationError | None] = []
+    valid: list[VisitRecord] = []
+    for record in records:
+        visit = record.visit
+        try:
+            if not record.people:
+                raise ValidationError({"people": _("Name at least one person who made the visit.")})
+            if visit.kind == VisitKind.CALL:
+                visit.days = Decimal(0)
+            visit.recorded_by = user
+            # The caller loaded the place and the account: no query to check that they exist.
+            visit.full_clean(exclude=["unit", "recorded_by"])
+            _check_households(visit, record.households, villages)
+        except ValidationError as exc:
+            outcomes.append(exc)
+            continue
+        outcomes.append(None)
+        valid.append(record)
+    if not valid:
+        return outcomes
+    visits = create_with_history([r.visit for r in valid], Visit, user=user, reason=reason)
+    people_rows, household_rows = [], []
+    for record, visit in zip(valid, visits, strict=True):
+        record.visit.pk = visit.pk
+        people_rows += [VisitPerson(visit=visit, person=p) for p in dict.fromkeys(record.people)]
+        household_rows += [
+            VisitHousehold(visit=visit, household=h) for h in dict.fromkeys(record.households)
+        ]
+    create_with_history(people_rows, VisitPerson, user=user, reason=reason)
+    create_with_history(household_rows, VisitHousehold, user=user, reason=reason)
+    visit_ids = [v.pk for v in visits]
+    person_ids = sorted({row.person_id for row in people_rows})
+    household_ids = sorted({row.household_id for row in household_rows})
+    transaction.on_commit(
+        lambda: visit_saved.send(
+            sender=Visit,
+            visit_id=None,
+            visit_ids=visit_ids,
+            person_ids=person_ids,
+            household_ids=household_ids,
+        )
+    )
+    return outcomes
 
 
 def visit_delete(*, visit: Visit, reason: str = "", acting_user: Any = None) -> Visit:

@@ -47,7 +47,7 @@ class ImportLedgerCommandTests(TestCase):
         self.assertEqual(
             err.splitlines(),
             [
-                'people:3:unit: No unit has the code "NOPE".',
+                'people:3:unit: No unit has the code or name "NOPE".',
                 'people:4:rank: "colonel" is not one of: '
                 "county_level, section_chief, deputy_section, staff.",
             ],

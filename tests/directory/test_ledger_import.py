@@ -82,7 +82,7 @@ class AllOrNothingTests(LedgerTestCase):
 
         self.assertEqual(
             [str(error) for error in result.errors],
-            ['people:3:unit: No unit has the code "NOPE".'],
+            ['people:3:unit: No unit has the code or name "NOPE".'],
         )
         self.assertFalse(OrgUnit.all_objects.filter(code__startswith="QH-XT").exists())
         self.assertFalse(Person.all_objects.filter(code__startswith="P-XT").exists())
@@ -233,7 +233,7 @@ class UnitOrderTests(LedgerTestCase):
         result = run_import(xlsx({"units": units}), dry_run=False)
 
         self.assertEqual(
-            [str(e) for e in result.errors], ['units:2:parent: No unit has the code "ZZ".']
+            [str(e) for e in result.errors], ['units:2:parent: No unit has the code or name "ZZ".']
         )
 
     def test_moving_a_unit_keeps_the_tree_paths(self) -> None:
@@ -314,15 +314,16 @@ class SourceFormatTests(LedgerTestCase):
         household = Household.objects.get(code="1001")
         self.assertEqual((household.size, household.phone), (4, "13900000000"))
 
-    def test_header_problems_are_errors_on_row_one(self) -> None:
+    def test_a_missing_column_is_an_error_and_an_unused_one_a_warning(self) -> None:
         people = [["code", "name", "rank", "colour"], ["P-1", "周一", "staff", "red"]]
 
         result = run_import(xlsx({"people": people}), dry_run=False)
 
         self.assertEqual(
             [str(e) for e in result.errors],
-            ["people:1:colour: Unknown column.", "people:1:unit: Missing required column."],
+            ["people:1:unit: Missing required column (单位编码)."],
         )
+        self.assertEqual([str(n) for n in result.notices], ['people: Column "colour" is not used.'])
 
     def test_empty_rows_are_skipped_and_numbers_kept(self) -> None:
         units = [

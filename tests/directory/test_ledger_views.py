@@ -79,12 +79,12 @@ class LedgerImportPageTests(TestCase):
         self.assertContains(response, 'id="ledger-counts"')
         self.assertFalse(Household.all_objects.filter(code="H-XT1").exists())
 
-    def test_unit_staff_upload_outside_their_unit_is_a_row_error(self) -> None:
+    def test_unit_staff_may_not_import_units_as_their_pages_do_not_let_them(self) -> None:
         self.login(self.c.qingshan_staff)
 
         response = self.client.post(reverse("ledger-import"), {"file": upload(full_ledger())})
 
-        self.assertContains(response, "<tr><td>units</td><td>2</td><td>parent</td><td>")
+        self.assertContains(response, "<tr><td>units</td><td>1</td><td>code</td><td>")
         self.assertFalse(OrgUnit.all_objects.filter(code="QH-XT").exists())
 
     @override_settings(LEDGER_UPLOAD_MAX_BYTES=100)

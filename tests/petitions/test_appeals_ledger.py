@@ -84,18 +84,32 @@ class AppealsLedgerTests(TestCase):
     def test_bad_rows_are_reported_by_sheet_row_and_column_and_nothing_is_saved(self) -> None:
         bad = [
             ROWS[0],
-            ["X-1", "2025-03-03 09:30", "传真", "城乡建设", "QH-QS", "", ""],
-            ["X-2", "2025-03-03 09:30", "12345", "没有这类", "QH-QS", "", ""],
-            ["X-3", "2025-03-03 09:30", "12345", "城乡建设", "QH-QS", 6, ""],
-            ["X-4", "2025-03-03 09:30", "12345", "城乡建设", "QH-QS", "", "2025-03-01"],
+            ["X-1", "2025-03-03 09:30", "12345", "城乡建设", "QH-QS", 6, ""],
+            ["X-2", "2025-03-03 09:30", "12345", "城乡建设", "QH-QS", "", "2025-03-01"],
+            ["X-3", "2025-03-03 09:30", "12345", "城乡建设", "NOPE", "", ""],
         ]
         result = run_import(workbook(bad), dry_run=False)
         self.assertEqual(
             [(e.row, e.column) for e in result.errors],
-            [(3, "platform"), (4, "category"), (5, "limit_days"), (6, "replied")],
+            [(3, "limit_days"), (4, "replied"), (5, "unit")],
         )
         self.assertFalse(Appeal.all_objects.exists())
 
-    def test_unit_staff_import_only_for_their_own_unit(self) -> None:
+    def test_unit_staff_take_no_appeals_in(self) -> None:
+        """As on the intake form: only the appeals office takes appeals in."""
         result = run_import(workbook(ROWS), dry_run=False, acting_user=self.c.qingshan_staff)
-        self.assertEqual([(e.row, e.column) for e in result.errors], [(4, "unit")])
+        self.assertEqual(
+            [(e.row, e.column) for e in result.errors], [(2, "ref"), (3, "ref"), (4, "ref")]
+        )
+        self.assertFalse(Appeal.all_objects.exists())
+
+    def test_the_office_takes_in_what_the_unit_then_replies_to(self) -> None:
+        unreplied = [[*row[:6], ""] for row in ROWS[:2]]
+        taken = run_import(workbook(unreplied), dry_run=False, acting_user=self.c.petition_clerk)
+        self.assertEqual(taken.errors, [])
+        replied = run_import(workbook(ROWS[:2]), dry_run=False, acting_user=self.c.qingshan_staff)
+        self.assertEqual(replied.errors, [])
+        self.assertEqual(replied.counts["appeals"].updated, 2)
+        self.assertEqual(
+            set(Appeal.objects.values_list("status", flat=True)), {AppealStatus.REPLIED}
+        )

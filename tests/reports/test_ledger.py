@@ -95,9 +95,10 @@ class ReportSheetTests(TestCase):
 
         self.assertEqual(result.errors, [])
         campaign = Campaign.objects.get(code="C-L")
-        self.assertEqual((campaign.unit, campaign.state), (self.c.county, CampaignState.DRAFT))
+        # counted on paper: a finished campaign
+        self.assertEqual((campaign.unit, campaign.state), (self.c.county, CampaignState.CLOSED))
         self.assertEqual(PaperTally.objects.count(), 3)
-        rows = {r.code: r for r in campaign_scores(close(campaign))}
+        rows = {r.code: r for r in campaign_scores(campaign)}
         self.assertEqual((rows["QH-CG"].score, rows["QH-QS"].score), (92, 0))
 
     def test_ballots_of_a_closed_campaign_or_from_unit_staff_are_refused(self) -> None:

@@ -153,7 +153,7 @@ class VisitLedgerTests(TestCase):
         self.assertEqual(status, 1)
         lines = err.splitlines()
         self.assertEqual(lines[0], "visits:2:households: Not in 下村: 甲.")
-        self.assertEqual(lines[1], 'visits:3:person: No person has the code "NOPE".')
+        self.assertEqual(lines[1], 'visits:3:person: No person has the code, phone or name "NOPE".')
         self.assertTrue(lines[2].startswith('visits:4:kind: "picnic" is not one of:'))
         self.assertEqual(lines[3], "visits:5:days: A village stay lasts at least one day.")
         self.assertFalse(Visit.objects.exists())

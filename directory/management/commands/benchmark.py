@@ -68,6 +68,8 @@ class Command(BaseCommand):
                         f"{mark} {result.seconds * 1000:8.1f} ms  (budget {case.budget * 1000:.0f} ms, "
                         f"{result.queries} queries)  {case.name}"
                     )
+                    if case.name in ctx.notes:
+                        self.stdout.write(f"      {ctx.notes[case.name]}")
                     if not result.ok:
                         failed.append(case.name)
         finally:
