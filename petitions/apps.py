@@ -9,7 +9,8 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        # Registrations: compliance evaluators, ledger sheets, today panels.
+        # Registrations: compliance evaluators, ledger sheets, today panels, the access
+        # conditions of the items behind clocks.
         from . import (  # noqa: F401
             evaluators,
             evaluators_appeals,
@@ -17,4 +18,5 @@ class PetitionsConfig(AppConfig):
             ledger_sheets,
             panels,
             panels_appeals,
+            visibility,
         )

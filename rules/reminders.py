@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from directory.access import concerns
 from directory.base import codes_regex
 from directory.models import Link, OrgUnit, Role, UnitKind, User
 from directory.timeutil import today as local_today
@@ -49,6 +50,7 @@ from .models import (
     ReminderKind,
     ReminderState,
 )
+from .visibility import visible_item_ids
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays, workdays_between
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,15 @@ def clock_stages(
 
 
 class Recipients:
-    """Who must act on each clock, resolved for a whole batch of clocks in a few queries."""
+    """Who must act on each clock, resolved for a whole batch of clocks in a few queries.
+
+    Nobody is handed a clock they could not open: never an account the item is about (the
+    clock's subject unit, a unit under it, or its subject person — whatever the stage, the
+    leaders of an escalation included: directory.access.concerns), and for item types
+    registered with rules.visibility (petitions, reception matters, appeals) only accounts that
+    the item's own access condition lets see it — one query per recipient and item type of
+    the batch. An escalation whose only leader is excluded still reaches the supervising office.
+    """
 
     def __init__(self, clocks: list[Clock]) -> None:
         unit_ids = {c.unit_id for c in clocks if c.unit_id}
@@ -126,8 +136,33 @@ class Recipients:
         ):
             if Role.LEADER in (roles or "").split(";"):
                 self.leaders[unit_id].add(user_id)
+        candidates = set(self.by_person.values())
+        for group in (self.unit_staff, self.supervisors, self.leaders):
+            for user_ids in group.values():
+                candidates |= user_ids
+        self.accounts = User.objects.select_related("unit", "person__unit").in_bulk(candidates)
+        self.items: dict[int, set[int]] = defaultdict(set)
+        for clock in clocks:
+            self.items[clock.content_type_id].add(clock.object_id)
+        self.visible: dict[tuple[int, int], set[int] | None] = {}
 
     def for_stage(self, clock: Clock, stage: Stage) -> set[int]:
+        return {user_id for user_id in self._wanted(clock, stage) if self.may_see(user_id, clock)}
+
+    def may_see(self, user_id: int, clock: Clock) -> bool:
+        """The account may open the clock's item (see the class docstring)."""
+        user = self.accounts.get(user_id)
+        if user is None or concerns(user, clock.subject_unit_id, clock.subject_person_id):
+            return False
+        key = (user_id, clock.content_type_id)
+        if key not in self.visible:
+            self.visible[key] = visible_item_ids(
+                user, clock.content_type_id, self.items[clock.content_type_id]
+            )
+        visible = self.visible[key]
+        return visible is None or clock.object_id in visible
+
+    def _wanted(self, clock: Clock, stage: Stage) -> set[int]:
         if stage.kind == ReminderKind.ESCALATED_OFFICE:
             return set(self.supervisors.get(self.root.get(clock.unit_id, -1), set()))
         if stage.kind == ReminderKind.ESCALATED_LEADER:
