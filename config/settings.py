@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "民情")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "directory.admin_config.MinqingAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -118,6 +118,15 @@ AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
+
+# Every sign-in attempt is recorded and repeated failures lock out (directory.login).
+AUTHENTICATION_BACKENDS = ["directory.login.ThrottledModelBackend"]
+LOGIN_FAILURES_BEFORE_LOCKOUT = envint("LOGIN_FAILURES_BEFORE_LOCKOUT", "5")
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", "900")
+# The header a trusted reverse proxy puts the client's address in (e.g. HTTP_X_REAL_IP); empty:
+# REMOTE_ADDR. Used by the login lockout and the public form's limits.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,6 +4,7 @@ feedback, staff intake, each handling step, the list filter and the category lim
 from __future__ import annotations
 
 import re
+import secrets
 import time
 import unicodedata
 from typing import Any
@@ -56,15 +57,17 @@ def refuse_markup(value: str) -> None:
 
 
 def form_token() -> str:
-    """A signed note of when the form was shown (checked on submit: not too fast, not stale)."""
-    return signing.dumps(time.time(), salt=TOKEN_SALT)
+    """A signed note of when the form was shown, with a random part so that every form shown
+    has its own (checked on submit: not too fast, not stale; accepted once, see the view)."""
+    return signing.dumps([time.time(), secrets.token_hex(8)], salt=TOKEN_SALT)
 
 
 def check_token(token: str) -> None:
     max_age = _setting("APPEAL_FORM_MAX_AGE_SECONDS", 86400)
     try:
-        issued = float(signing.loads(token or "", salt=TOKEN_SALT, max_age=max_age))
-    except (signing.BadSignature, TypeError, ValueError):
+        value = signing.loads(token or "", salt=TOKEN_SALT, max_age=max_age)
+        issued = float(value[0] if isinstance(value, list) else value)
+    except (signing.BadSignature, TypeError, ValueError, IndexError):
         raise ValidationError(
             _("The form had expired. Please check your text and send it again."),
             code="expired",
@@ -148,6 +151,9 @@ class PublicAppealForm(forms.Form):
         for upload in files:
             check_appeal_upload(upload, limit)
         return files
+
+    def token(self) -> str:
+        return str(self.cleaned_data.get("form_token") or "")
 
     def public_data(self) -> dict[str, Any]:
         """The fields the service takes (not the honeypot, not the token)."""
