@@ -295,6 +295,11 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
 
+#: a household larger than this is a typing error, not a household (the largest registered
+#: rural households have a few dozen members)
+HOUSEHOLD_SIZE_MAX = 50
+
+
 class Household(SoftDeleteModel):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     head = models.CharField(_("head of household"), max_length=50)
@@ -347,6 +352,10 @@ class Household(SoftDeleteModel):
             errors["village"] = _("A household belongs to a village or community.")
         if self.group_id and self.group.parent_id != self.village_id:
             errors["group"] = _("The villager group must belong to the household's village.")
+        if self.size is not None and self.size > HOUSEHOLD_SIZE_MAX:
+            errors["size"] = _(
+                "%(size)s people: more than any real household (at most %(max)s)."
+            ) % {"size": self.size, "max": HOUSEHOLD_SIZE_MAX}
         if errors:
             raise ValidationError(errors)
 

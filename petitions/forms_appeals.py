@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import OrgUnit, Person, Post
+from directory.plausible import not_in_future
 
 from .forms_petitions import DATE_WIDGET, MultipleFileField, handling_units
 from .identity import validate_phone
@@ -198,7 +199,7 @@ class PublicFeedbackForm(forms.Form):
 class StaffFeedbackForm(PublicFeedbackForm):
     """Feedback a citizen gave by phone (the hotline's return call), recorded by the office."""
 
-    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 def leaders() -> Any:
@@ -258,7 +259,7 @@ class AssignForm(forms.Form):
     instructed_by = forms.ModelChoiceField(
         label=_("Instruction given by"), queryset=Person.objects.none(), required=False
     )
-    on = forms.DateField(label=_("Assigned on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Assigned on"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -270,12 +271,12 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is not for your unit"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    on = forms.DateField(label=_("Returned on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Returned on"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 6}))
-    on = forms.DateField(label=_("Replied on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Replied on"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 class NotableForm(forms.Form):
