@@ -25,6 +25,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -151,8 +152,9 @@ class ContactCoverageEvaluator:
                 )
         return rows
 
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
-        """Each household owed in the period, with its first contact (late when none)."""
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
+        """Each household owed in the period that `user` may see, with its first contact
+        (late when none)."""
         kind = pairing_kind_of(rule)
         try:
             window = Period.parse(period)
@@ -160,7 +162,8 @@ class ContactCoverageEvaluator:
             return []
         pairings = [
             p
-            for p in Pairing.objects.overlapping(window.start, window.end)
+            for p in Pairing.objects.visible_to(user)
+            .overlapping(window.start, window.end)
             .of_kind(kind or "")
             .filter(person__code=subject)
             .select_related("household")
@@ -403,13 +406,14 @@ class AidEvaluator:
         grid.update({p.pk: p for p in post_holders(rule).filter(pk__in=paired)})
         return sorted(grid.values(), key=lambda p: p.code)
 
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         try:
             window = Period.parse(period)
         except ValueError:
             return []
         entries = (
-            AidEntry.objects.filter(person__code=subject, date__gte=window.start)
+            AidEntry.objects.visible_to(user)
+            .filter(person__code=subject, date__gte=window.start)
             .filter(date__lte=window.end)
             .select_related("household")
             .order_by("date", "pk")

@@ -5,10 +5,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from directory.login import LoginForm
+
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(extra_context={"site_name": settings.SITE_NAME}),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, extra_context={"site_name": settings.SITE_NAME}
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

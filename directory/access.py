@@ -136,3 +136,63 @@ def get_import_job_for_user(user: Any, pk: int) -> Any:
     from .models_ledger import ImportJob
 
     return get_or_404(ImportJob.objects.filter(user_id=user.pk), pk=pk)
+
+
+# --- confidentiality: what a record is about ---------------------------------------------------
+#
+# A record about a unit or a person (a petition, and everything derived from it: its deadlines,
+# their reminders, the receptions that take it up) never reaches that unit, a unit under it, or
+# that person (信访工作条例第30条). Each app says which fields name the subject; the condition
+# is the same everywhere, so that clocks and reminders in `rules` exclude exactly what the
+# petition pages exclude.
+
+
+def path_ids(path: str) -> list[int]:
+    """'/1/5/23/' -> [1, 5, 23]: a unit and every unit above it."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def own_unit_ids(user: Any) -> list[int]:
+    """The user's unit and its ancestors (and those of the user's person): a record about any
+    of these units is about the user's own unit or a unit above it."""
+    cached = getattr(user, "_minqing_own_units", None)
+    if cached is not None:
+        return cached
+    ids: set[int] = set()
+    if getattr(user, "unit_id", None) and user.unit is not None:
+        ids.update(path_ids(user.unit.path))
+    person = user.person if getattr(user, "person_id", None) else None
+    if person is not None:
+        ids.update(path_ids(person.unit.path))
+    user._minqing_own_units = sorted(ids)
+    return user._minqing_own_units
+
+
+def concerns(user: Any, subject_unit_id: int | None, subject_person_id: int | None) -> bool:
+    """True when a record about (subject_unit_id, subject_person_id) is about the user: the
+    same test as `confidentiality_condition`, for one record already in memory."""
+    if subject_person_id is not None and subject_person_id == getattr(user, "person_id", None):
+        return True
+    return subject_unit_id is not None and subject_unit_id in own_unit_ids(user)
+
+
+def confidentiality_condition(
+    user: Any, *, unit_field: str = "subject_unit", person_field: str = "subject_person"
+) -> Q:
+    """The Q that keeps out records about the user's unit (or a unit above it) or about the
+    user's person. `unit_field` / `person_field` name the record's subject fields."""
+    condition = Q()
+    if units := own_unit_ids(user):
+        condition &= ~Q(**{f"{unit_field}_id__in": units})
+    if person_id := getattr(user, "person_id", None):
+        condition &= ~Q(**{f"{person_field}_id": person_id})
+    return condition
+
+
+def console_reader() -> Any:
+    """The reader of what a management command prints or writes (compliance_pdf …): whoever
+    may run manage.py on the server sees the whole database, as a superuser without a unit
+    does on the pages. Never used for a request."""
+    from .models import User
+
+    return User(username="console", is_superuser=True, is_active=True)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Household, Link, OrgUnit, Person, User
+from .models import Household, Link, LoginAttempt, OrgUnit, Person, User
 from .services import unit_save
 
 
@@ -72,4 +72,20 @@ class AccountAdmin(UserAdmin, SimpleHistoryAdmin):
     list_select_related = ["unit"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """The audit of sign-ins: read only."""
+
+    list_display = ["at", "username", "user", "address", "outcome"]
+    list_filter = ["outcome"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -48,8 +48,12 @@ M = TypeVar("M", bound=models.Model)
 
 
 def validated_save(obj: M, reason: str) -> M:
-    """full_clean() then save(), with the reason kept in the record's history."""
+    """full_clean() then save(), with the reason kept in the record's history. Dates and whole
+    numbers that cannot be true are refused here for every model (directory.plausible)."""
+    from .plausible import check_plausible
+
     obj.full_clean()
+    check_plausible(obj)
     obj._change_reason = reason  # type: ignore[attr-defined]
     obj.save()
     return obj

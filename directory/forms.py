@@ -3,10 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .base import join_codes
 from .models import Household, HouseholdCategory, OrgUnit, UnitKind
+
+
+def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
+    """Show a service's ValidationError (or another error with a message, such as
+    UnknownCalendarYear) on the form: on its fields where they exist, above it otherwise."""
+    if not isinstance(exc, ValidationError):
+        form.add_error(None, str(exc))
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
 
 
 class HouseholdFilterForm(forms.Form):

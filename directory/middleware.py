@@ -51,3 +51,20 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends CONTENT_SECURITY_POLICY with every HTML page (a PDF, a workbook or a calendar file
+    is no document a browser runs scripts in, and a policy on a PDF can keep the browser's
+    viewer from opening it). The templates hold no inline script, style or event handler:
+    behaviour lives in static/js, looks in static/css (tests/test_content_security.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy and response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response

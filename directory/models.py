@@ -380,6 +380,11 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
 
+#: a household larger than this is a typing error, not a household (the largest registered
+#: rural households have a few dozen members)
+HOUSEHOLD_SIZE_MAX = 50
+
+
 class Household(SoftDeleteModel):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     head = models.CharField(_("head of household"), max_length=50)
@@ -440,6 +445,10 @@ class Household(SoftDeleteModel):
             errors["village"] = _("A household belongs to a village or community.")
         if self.group_id and self.group.parent_id != self.village_id:
             errors["group"] = _("The villager group must belong to the household's village.")
+        if self.size is not None and self.size > HOUSEHOLD_SIZE_MAX:
+            errors["size"] = _(
+                "%(size)s people: more than any real household (at most %(max)s)."
+            ) % {"size": self.size, "max": HOUSEHOLD_SIZE_MAX}
         if errors:
             raise ValidationError(errors)
 
@@ -506,3 +515,56 @@ class User(AbstractUser):
 
 
 from .models_ledger import ImportJob, LedgerMapping  # noqa: E402, F401  (ledger import)
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", _("signed in")
+    FAILURE = "failure", _("wrong user name or password")
+    LOCKED = "locked", _("refused: locked after repeated failures")
+
+
+class LoginAttempt(models.Model):
+    """One attempt to sign in, kept for the audit and read to lock out guessing (directory.login).
+    The password is never stored; the user name is kept as typed."""
+
+    username = models.CharField(_("user name as typed"), max_length=150)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("client address"), max_length=64)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=LoginOutcome.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The lockout reads the recent attempts of one user name, or of one address.
+            models.Index(fields=["username", "at"], name="login_attempt_username"),
+            models.Index(fields=["address", "at"], name="login_attempt_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter shared by every web process (directory.throttle): how often one
+    thing (a form posted from one address, one form token) was used in the current window."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    window_start = models.DateTimeField(_("window started at"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from .access import (
     people_for_user,
     units_for_user,
 )
-from .forms import HouseholdFilterForm, HouseholdForm, PersonFilterForm
+from .forms import HouseholdFilterForm, HouseholdForm, PersonFilterForm, apply_errors
 from .models import Link, Role
 from .paging import page_of
 from .services import household_save
@@ -93,9 +93,14 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None, instance=household, units=units_for_user(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        saved = household_save(
-            household=form.instance, reason=form.cleaned_data["reason"] or "edited in the browser"
-        )
-        messages.success(request, _("Household %(name)s saved.") % {"name": saved})
-        return redirect("household-detail", pk=saved.pk)
+        try:
+            saved = household_save(
+                household=form.instance,
+                reason=form.cleaned_data["reason"] or "edited in the browser",
+            )
+        except ValidationError as exc:  # a date or number that cannot be true
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Household %(name)s saved.") % {"name": saved})
+            return redirect("household-detail", pk=saved.pk)
     return render(request, "directory/household_form.html", {"form": form, "household": household})

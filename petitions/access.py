@@ -7,9 +7,13 @@ Visibility (`petition_condition`):
   in their scope (lead or co-handling), petitions whose review is with such a unit, and — for
   leaders — petitions they are in charge of or receive by appointment;
 - whoever the scope: the unit complained about (and every unit under it) and the person
-  complained about never see the petition (信访工作条例第30条). This is applied to every
-  query — detail, history, attachments, lists, search, counts, exports — because they all
-  start from `Petition.objects.visible_to(user)`.
+  complained about never see the petition (信访工作条例第30条;
+  `directory.access.confidentiality_condition`). This is applied to every query — detail,
+  history, attachments, lists, search, counts, exports — because they all start from
+  `Petition.objects.visible_to(user)`; and to everything derived from a petition outside this
+  app — its clocks, their reminders, drill-downs, panels, PDFs — because `petition_condition` is
+  registered with `rules.visibility` for petitions and the matters of appointment receptions
+  (petitions/apps.py).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
+from directory.access import JURISDICTION_ROLES, confidentiality_condition, get_or_404, scope_for
 from directory.models import OrgUnit, Role
 
 from .models_petitions import Petition, PetitionAssignment, PetitionAttachment
@@ -26,31 +30,6 @@ from .models_petitions import Petition, PetitionAssignment, PetitionAttachment
 OFFICE_ROLES = (Role.PETITION_OFFICE, Role.ADMIN)
 #: who may be shown a petitioner's full ID number or phone (each showing is logged)
 REVEAL_ROLES = (Role.PETITION_OFFICE, Role.SUPERVISOR, Role.ADMIN)
-
-
-def path_ids(path: str) -> list[int]:
-    """'/1/5/23/' -> [1, 5, 23]: a unit and every unit above it."""
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def own_unit_ids(user: Any) -> list[int]:
-    """The user's unit and its ancestors (and those of the user's person): a petition about
-    any of these units is about the user's own unit or a unit above it."""
-    ids: set[int] = set()
-    if user.unit_id and user.unit is not None:
-        ids.update(path_ids(user.unit.path))
-    person = user.person if user.person_id else None
-    if person is not None:
-        ids.update(path_ids(person.unit.path))
-    return sorted(ids)
-
-
-def confidentiality_condition(user: Any) -> Q:
-    """Excludes petitions about the user's unit (or a unit above it) or about the user."""
-    condition = ~Q(subject_unit_id__in=own_unit_ids(user))
-    if user.person_id:
-        condition &= ~Q(subject_person_id=user.person_id)
-    return condition
 
 
 def petition_condition(user: Any) -> Q | None:

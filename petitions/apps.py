@@ -9,7 +9,8 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
-        # Registrations: compliance evaluators, ledger sheets, today panels, due-date copies.
+        # Registrations: compliance evaluators, ledger sheets, today panels, due-date copies, the
+        # access conditions of the items behind clocks.
         from . import (  # noqa: F401
             clock_dues,
             evaluators,
@@ -18,4 +19,5 @@ class PetitionsConfig(AppConfig):
             ledger_sheets,
             panels,
             panels_appeals,
+            visibility,
         )

@@ -123,9 +123,9 @@ def _covers(required_part: str, part: str) -> bool:
 
 
 class RosterEvaluator:
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """The duties behind one row (the dashboards' drill-down)."""
-        return _roster_records(rule, subject, period)
+        return _roster_records(rule, subject, period, user)
 
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
@@ -219,9 +219,9 @@ class RosterEvaluator:
 class SubstitutionEvaluator:
     """DA-R3: every duty the rostered leader could not attend was covered by a notified substitute."""
 
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """The duties behind one row (the dashboards' drill-down)."""
-        return _roster_records(rule, subject, period)
+        return _roster_records(rule, subject, period, user)
 
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
@@ -266,9 +266,10 @@ class SubstitutionEvaluator:
 
 
 class QuotaEvaluator:
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
-        """The receptions (or, for cases in charge, the petitions by reference) behind one row."""
-        return _quota_records(rule, subject, period)
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
+        """The receptions (or, for cases in charge, the petitions by reference) behind one row,
+        as far as `user` may see them."""
+        return _quota_records(rule, subject, period, user)
 
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
@@ -517,12 +518,14 @@ def _period_bounds(period: str) -> Period | None:
         return None
 
 
-def _roster_records(rule: Rule, subject: str, period: str) -> list[RecordLink]:
+def _roster_records(rule: Rule, subject: str, period: str, user: Any) -> list[RecordLink]:
     window = _period_bounds(period)
     kind = SLOT_KINDS.get(rule.param("slot"))
     if window is None or kind is None:
         return []
-    receptions = Reception.objects.filter(kind=kind, date__gte=window.start, date__lte=window.end)
+    receptions = Reception.objects.visible_to(user).filter(
+        kind=kind, date__gte=window.start, date__lte=window.end
+    )
     if rule.param("per") == "person":
         receptions = receptions.filter(
             Q(subject__code=subject) | Q(subject=None, person__code=subject)
@@ -535,7 +538,7 @@ def _roster_records(rule: Rule, subject: str, period: str) -> list[RecordLink]:
     return _reception_links(receptions)
 
 
-def _quota_records(rule: Rule, subject: str, period: str) -> list[RecordLink]:
+def _quota_records(rule: Rule, subject: str, period: str, user: Any) -> list[RecordLink]:
     from django.urls import reverse
 
     window = _period_bounds(period)
@@ -543,7 +546,7 @@ def _quota_records(rule: Rule, subject: str, period: str) -> list[RecordLink]:
         return []
     activity = rule.param("activity")
     if activity in ("charged_case", "backlog_case_resolved") or rule.param("percent_of"):
-        petitions = Petition.objects.filter(charge_leader__code=subject)
+        petitions = Petition.objects.visible_to(user).filter(charge_leader__code=subject)
         if activity == "backlog_case_resolved":
             petitions = petitions.filter(
                 is_backlog=True, closed_on__range=(window.start, window.end)
@@ -556,7 +559,7 @@ def _quota_records(rule: Rule, subject: str, period: str) -> list[RecordLink]:
             for p in petitions.order_by("charged_on")[:200]
         ]
     kinds = ACTIVITY_KINDS.get(activity, (ReceptionKind.BUREAU_SITTING,))
-    receptions = Reception.objects.filter(
+    receptions = Reception.objects.visible_to(user).filter(
         kind__in=kinds, person__code=subject, date__gte=window.start, date__lte=window.end
     )
     return _reception_links(receptions)

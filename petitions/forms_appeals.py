@@ -4,6 +4,7 @@ feedback, staff intake, each handling step, the list filter and the category lim
 from __future__ import annotations
 
 import re
+import secrets
 import time
 import unicodedata
 from typing import Any
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import OrgUnit, Person, Post
+from directory.plausible import not_in_future
 
 from .forms_petitions import DATE_WIDGET, MultipleFileField, handling_units
 from .identity import validate_phone
@@ -56,15 +58,17 @@ def refuse_markup(value: str) -> None:
 
 
 def form_token() -> str:
-    """A signed note of when the form was shown (checked on submit: not too fast, not stale)."""
-    return signing.dumps(time.time(), salt=TOKEN_SALT)
+    """A signed note of when the form was shown, with a random part so that every form shown
+    has its own (checked on submit: not too fast, not stale; accepted once, see the view)."""
+    return signing.dumps([time.time(), secrets.token_hex(8)], salt=TOKEN_SALT)
 
 
 def check_token(token: str) -> None:
     max_age = _setting("APPEAL_FORM_MAX_AGE_SECONDS", 86400)
     try:
-        issued = float(signing.loads(token or "", salt=TOKEN_SALT, max_age=max_age))
-    except (signing.BadSignature, TypeError, ValueError):
+        value = signing.loads(token or "", salt=TOKEN_SALT, max_age=max_age)
+        issued = float(value[0] if isinstance(value, list) else value)
+    except (signing.BadSignature, TypeError, ValueError, IndexError):
         raise ValidationError(
             _("The form had expired. Please check your text and send it again."),
             code="expired",
@@ -149,6 +153,9 @@ class PublicAppealForm(forms.Form):
             check_appeal_upload(upload, limit)
         return files
 
+    def token(self) -> str:
+        return str(self.cleaned_data.get("form_token") or "")
+
     def public_data(self) -> dict[str, Any]:
         """The fields the service takes (not the honeypot, not the token)."""
         keys = ("category", "township", "text", "contact_name", "contact_phone", "attachments")
@@ -192,7 +199,7 @@ class PublicFeedbackForm(forms.Form):
 class StaffFeedbackForm(PublicFeedbackForm):
     """Feedback a citizen gave by phone (the hotline's return call), recorded by the office."""
 
-    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 def leaders() -> Any:
@@ -252,7 +259,7 @@ class AssignForm(forms.Form):
     instructed_by = forms.ModelChoiceField(
         label=_("Instruction given by"), queryset=Person.objects.none(), required=False
     )
-    on = forms.DateField(label=_("Assigned on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Assigned on"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -264,12 +271,12 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is not for your unit"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    on = forms.DateField(label=_("Returned on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Returned on"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 6}))
-    on = forms.DateField(label=_("Replied on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Replied on"), widget=DATE_WIDGET, validators=[not_in_future])
 
 
 class NotableForm(forms.Form):

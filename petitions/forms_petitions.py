@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
+from directory.forms import apply_errors  # noqa: F401  (re-exported for the views)
 from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
+from directory.plausible import not_in_future
 
 from .models_petitions import (
     Category,
@@ -25,22 +27,8 @@ from .models_petitions import (
 from .services_petitions import PetitionerData, group_reps_limit
 
 DEFAULT_PETITIONER_ROWS = 5
+HEADCOUNT_MAX = 32767  # what the column holds; a real visit is far smaller
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
-    """Show a service's ValidationError (or UnknownCalendarYear) on the form's fields."""
-    if not isinstance(exc, ValidationError):
-        form.add_error(None, str(exc))
-        return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def handling_units(user: Any) -> Any:
@@ -82,6 +70,7 @@ class PetitionRegisterForm(forms.Form):
     headcount = forms.IntegerField(
         label=_("People in the visit"),
         min_value=1,
+        max_value=HEADCOUNT_MAX,
         initial=1,
         help_text=_("A group visit counts everyone who came, not only the representatives."),
     )
@@ -195,7 +184,8 @@ class PetitionFilterForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    # the day the step was taken: never later than today
+    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(self, *args: Any, petition: Petition, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
 from directory.models import OFFICE_KINDS, TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
+from directory.plausible import not_in_future
 from rules.periods import Period
 
 from .forms_petitions import DATE_WIDGET, PersonCodeField
@@ -100,7 +101,9 @@ class SubstituteForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ReceptionStatus.choices)
     reason = forms.CharField(label=_("Reason excused"), required=False, max_length=200)
-    visitors = forms.IntegerField(label=_("Visitors received"), required=False, min_value=0)
+    visitors = forms.IntegerField(
+        label=_("Visitors received"), required=False, min_value=0, max_value=32767
+    )
     heard = forms.CharField(
         label=_("What was heard"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -149,13 +152,13 @@ class AppointmentForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    on = forms.DateField(label=_("Consented on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Consented on"), widget=DATE_WIDGET, validators=[not_in_future])
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
 class InviteForm(forms.Form):
     matter = forms.ModelChoiceField(label=_("Matter"), queryset=AppointmentMatter.objects.none())
-    on = forms.DateField(label=_("Invited on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Invited on"), widget=DATE_WIDGET, validators=[not_in_future])
     note = forms.CharField(label=_("Invitation"), required=False, max_length=200)
 
     def __init__(self, *args: Any, appointment: Any, **kwargs: Any) -> None:
@@ -168,7 +171,7 @@ class NotifyForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Township or department"), queryset=OrgUnit.objects.none()
     )
-    on = forms.DateField(label=_("Notified on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Notified on"), widget=DATE_WIDGET, validators=[not_in_future])
     text = forms.CharField(label=_("Notice"), required=False, max_length=500)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -297,5 +300,5 @@ class RescheduledForm(_ScopedLedgerForm):
 
 
 class DoneForm(forms.Form):
-    on = forms.DateField(label=_("Done on"), widget=DATE_WIDGET)
+    on = forms.DateField(label=_("Done on"), widget=DATE_WIDGET, validators=[not_in_future])
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

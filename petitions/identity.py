@@ -13,6 +13,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from directory.timeutil import today
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CODES = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -44,6 +46,12 @@ def validate_id_number(value: str) -> None:
     if birth.year < 1900:
         raise ValidationError(
             _("The date of birth in this ID number does not exist."), code="id_birth"
+        )
+    if birth > today():
+        raise ValidationError(
+            _("The date of birth in this ID number (%(date)s) is in the future."),
+            code="id_birth_future",
+            params={"date": birth.isoformat()},
         )
     if id_check_character(number[:17]) != number[17]:
         raise ValidationError(

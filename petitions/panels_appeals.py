@@ -21,8 +21,9 @@ def appeals_due_context(request: HttpRequest, today: dt.date) -> dict[str, Any] 
     user = request.user
     if not user.unit_id:
         return None
+    # Appeals assigned to a unit in the user's scope, and only those the pages show them.
     appeals = list(
-        with_provisional_due(scope_for(user).filter(Appeal.objects.open(), "unit"))
+        with_provisional_due(scope_for(user).filter(Appeal.objects.visible_to(user).open(), "unit"))
         .select_related("category")
         .order_by("due", "ref")[:SHOWN]
     )

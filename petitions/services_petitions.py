@@ -41,6 +41,7 @@ from rules.clocks import (
     clock_complete,
     clock_extend,
     clock_start,
+    clocks_set_subject,
     rule_duration,
 )
 from rules.models import Clock, ClockState, Rule
@@ -137,6 +138,8 @@ def _start(
         start=start,
         unit=unit,
         label=f"{petition.ref}",
+        subject_unit=petition.subject_unit,
+        subject_person=petition.subject_person,
         calendar=calendar,
         **kwargs,
     )
@@ -170,7 +173,21 @@ def _refresh_due(petition: Petition) -> None:
 
 def _save(petition: Petition, reason: str) -> Petition:
     _refresh_due(petition)
-    return validated_save(petition, reason)
+    validated_save(petition, reason)
+    _sync_clock_subjects(petition)
+    return petition
+
+
+def _sync_clock_subjects(petition: Petition) -> None:
+    """The clocks of the matter (and of its reception matters) keep its subject, so that they
+    and their reminders never reach the unit or person complained about."""
+    from .models_roster import AppointmentMatter
+
+    clocks_set_subject(
+        items=[petition, *AppointmentMatter.objects.filter(petition=petition)],
+        subject_unit=petition.subject_unit,
+        subject_person=petition.subject_person,
+    )
 
 
 def _event(petition: Petition, on: dt.date, kind: str, text: str, user: Any) -> None:

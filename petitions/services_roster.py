@@ -531,6 +531,8 @@ def _record_matter(result: MatterResult, on: dt.date, user: Any, calendar: WorkC
                 start=on,
                 unit=result.assigned_unit,
                 label=matter.petition.ref,
+                subject_unit=matter.petition.subject_unit,
+                subject_person=matter.petition.subject_person,
                 amount=int(result.reply_days),
                 calendar=calendar,
             )

@@ -1,24 +1,33 @@
-"""Rate limits of the public appeal pages, per client address, in Django's cache (local memory
-in one process, Redis when configured) — no outside service.
+"""Rate limits of the public appeal pages, per client address, counted in the database so that
+every web process shares them (directory.throttle) — no outside service.
 
-Each limit is a fixed window: the first hit starts a counter that expires after `seconds`.
-`cache.add` + `cache.incr` are atomic on Redis and within one locmem process, so two requests
-racing never both slip under the limit by more than the race itself."""
+- attempts: any post of the form from one address, refused or not (scripts probing the form);
+- submissions: appeals stored from one address, counted in the transaction that stores the
+  appeal, so that a limit of 5 lets exactly 5 through however many requests race;
+- form tokens: each token the form was shown with is accepted once (a replayed post is
+  refused), within the token's own lifetime;
+- failed look-ups from one address (guessing keys)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpRequest
 
+from directory.throttle import Limit, client_address, digest, exceeded, hit, take, used
 
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    count: int
-    seconds: int
+__all__ = [
+    "Limit",
+    "attempts_limit",
+    "client_address",
+    "digest",
+    "exceeded",
+    "hit",
+    "lookups_limit",
+    "minutes",
+    "submissions_limit",
+    "take",
+    "token_limit",
+    "used",
+]
 
 
 def _setting(name: str, default: int) -> int:
@@ -43,6 +52,11 @@ def attempts_limit() -> Limit:
     )
 
 
+def token_limit() -> Limit:
+    """Each form token is good for one appeal during the form's lifetime."""
+    return Limit("appeal-token", 1, _setting("APPEAL_FORM_MAX_AGE_SECONDS", 86400))
+
+
 def lookups_limit() -> Limit:
     """Failed status look-ups from one address (guessing keys)."""
     return Limit(
@@ -52,37 +66,5 @@ def lookups_limit() -> Limit:
     )
 
 
-def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the header a trusted reverse proxy sets (APPEAL_CLIENT_IP_HEADER, e.g.
-    HTTP_X_REAL_IP); a header the client could forge is used only when configured."""
-    header = getattr(settings, "APPEAL_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    return (value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")) or "unknown"
-
-
-def _key(limit: Limit, address: str) -> str:
-    return f"minqing:{limit.name}:{address}"
-
-
-def used(limit: Limit, address: str) -> int:
-    return int(cache.get(_key(limit, address), 0))
-
-
-def exceeded(limit: Limit, address: str) -> bool:
-    return used(limit, address) >= limit.count
-
-
-def hit(limit: Limit, address: str) -> int:
-    """Count one use; returns the count in the current window."""
-    key = _key(limit, address)
-    if cache.add(key, 1, timeout=limit.seconds):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds)
-        return 1
-
-
 def minutes(limit: Limit) -> int:
-    return max(1, limit.seconds // 60)
+    return limit.minutes

@@ -1,8 +1,9 @@
 """The public appeal pages (no login, under /public/): write an appeal, keep the receipt, look
 it up with code and key, read the reply and answer whether it satisfied.
 
-Abuse is held off here, before anything is stored: the attempts and the appeals from one
-address are counted in the cache (throttle.py), the form carries a honeypot and a signed time
+Abuse is held off here: the attempts and the appeals from one address are counted in the
+database that every web process shares (throttle.py) — the appeals in the transaction that
+stores them, so a limit is exact —, the form carries a honeypot and a signed, single-use time
 stamp, and the form's checks refuse markup, oversize text and files. The receipt key is shown
 once (kept in the session between the post and the receipt page, never put in a URL); the
 status page is opened by a look-up stored in the session for a short while."""
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -46,30 +48,52 @@ def _refuse(form: PublicAppealForm, message: str) -> None:
     form.add_error(None, ValidationError(message, code="rate_limited"))
 
 
+def _too_many(form: PublicAppealForm, limit: throttle.Limit) -> None:
+    _refuse(
+        form,
+        _(
+            "Too many appeals have been sent from your network. Please try again in %(minutes)s minutes, or call the 12345 hotline."
+        )
+        % {"minutes": throttle.minutes(limit)},
+    )
+
+
+class _Refused(Exception):  # noqa: N818  (rolls the submission back; not an error)
+    def __init__(self, limit: throttle.Limit) -> None:
+        self.limit = limit
+
+
 def public_appeal_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, PublicAppealForm())
     address = throttle.client_address(request)
     attempts, submissions = throttle.attempts_limit(), throttle.submissions_limit()
     form = PublicAppealForm(request.POST, request.FILES)
-    if throttle.hit(attempts, address) > attempts.count or throttle.exceeded(submissions, address):
-        limit = submissions if throttle.exceeded(submissions, address) else attempts
-        _refuse(
-            form,
-            _(
-                "Too many appeals have been sent from your network. Please try again in %(minutes)s minutes, or call the 12345 hotline."
-            )
-            % {"minutes": throttle.minutes(limit)},
-        )
+    if not throttle.take(attempts, address) or throttle.exceeded(submissions, address):
+        _too_many(form, submissions if throttle.exceeded(submissions, address) else attempts)
         return _form_page(request, form, status=TOO_MANY)
     if not form.is_valid():
         return _form_page(request, form, status=400)
     try:
-        appeal, key = appeal_submit_public(**form.public_data())
+        with transaction.atomic():
+            # Counted with the appeal: a refused or failed save uses up nothing, and requests
+            # racing for the last allowed appeal cannot both store one.
+            if not throttle.take(submissions, address):
+                raise _Refused(submissions)
+            if not throttle.take(throttle.token_limit(), throttle.digest(form.token())):
+                raise ValidationError(
+                    _(
+                        "This form has already been sent. Please open the form again to write another appeal."
+                    ),
+                    code="replayed",
+                )
+            appeal, key = appeal_submit_public(**form.public_data())
+    except _Refused as refused:
+        _too_many(form, refused.limit)
+        return _form_page(request, form, status=TOO_MANY)
     except (ValidationError, UnknownCalendarYear) as exc:
         apply_errors(form, exc)
         return _form_page(request, form, status=400)
-    throttle.hit(submissions, address)
     request.session[RECEIPT_SESSION] = {"ref": appeal.ref, "key": key}
     return redirect("public-appeal-receipt")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +28,15 @@ from .access import is_office, petitions_for_user
 from .exports import roster_workbook, xlsx_response
 from .forms_petitions import apply_errors, today
 from .ics import calendar_text
-from .models_roster import Appointment, Leave, Reception, ReceptionKind, SpecialPeriod
+from .models_roster import (
+    Appointment,
+    AppointmentMatter,
+    Leave,
+    NoticeKind,
+    Reception,
+    ReceptionKind,
+    SpecialPeriod,
+)
 from .roster_slots import propose_rotation
 from .services_roster import MatterResult, leader_reach
 
@@ -132,9 +140,20 @@ def roster_propose(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/roster_propose.html", context)
 
 
+#: notices about an appointment's matters (the others are about the duty itself)
+APPOINTMENT_NOTICES = (NoticeKind.CONSENT, NoticeKind.INVITATION, NoticeKind.UNIT_NOTICE)
+
+
 def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reception = get_reception_for_user(request.user, pk)
     editable = can_edit(request.user, reception)
+    appointment = Appointment.objects.filter(reception=reception).first()
+    notices = reception.notices.all()
+    if appointment_hidden_from(request.user, appointment):
+        # The duty stays visible; what was heard and told about the matters does not.
+        appointment = None
+        reception.heard = ""
+        notices = notices.exclude(kind__in=APPOINTMENT_NOTICES)
     context = {
         "reception": reception,
         "can_edit": editable,
@@ -144,8 +163,8 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if editable and reception.person_id
         else None,
         "status_form": fr.StatusForm(initial={"status": reception.status}) if editable else None,
-        "notices": reception.notices.all(),
-        "appointment": Appointment.objects.filter(reception=reception).first(),
+        "notices": notices,
+        "appointment": appointment,
         "history": reception.history.select_related("history_user").order_by("-history_date")[:20],
     }
     return render(request, "petitions/reception_detail.html", context)
@@ -270,11 +289,22 @@ def appointment_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "petitions/appointment_new.html", {"form": form, "reception": reception})
 
 
+def appointment_hidden_from(user: Any, appointment: Appointment | None) -> bool:
+    """An appointment reception takes up its matters (what the leader heard, the invitations
+    naming the petitioners): whoever may not see one of its petitions — the unit or person it
+    is about — sees none of it."""
+    if appointment is None:
+        return False
+    return appointment.matters.exclude(petition__in=petitions_for_user(user)).exists()
+
+
 def get_appointment_for_user(user: Any, pk: int) -> Appointment:
     appointment = get_or_404(
         Appointment.objects.select_related("reception__person", "reception__unit"), pk=pk
     )
     get_reception_for_user(user, appointment.reception_id)
+    if appointment_hidden_from(user, appointment):
+        raise Http404
     return appointment
 
 
@@ -448,10 +478,13 @@ def _my_receptions(user: Any, first: dt.date) -> QuerySet[Reception]:
 def my_roster(request: HttpRequest) -> HttpResponse:
     day = today()
     receptions = list(_my_receptions(request.user, day))
+    visible = AppointmentMatter.objects.filter(
+        petition__in=petitions_for_user(request.user)
+    ).select_related("petition")
     appointments = list(
         Appointment.objects.filter(reception__in=[r for r in receptions if r.date == day])
         .select_related("reception")
-        .prefetch_related("matters__petition__petitioners")
+        .prefetch_related(Prefetch("matters", queryset=visible), "matters__petition__petitioners")
     )
     charged = (
         petitions_for_user(request.user).open().filter(charge_leader_id=request.user.person_id)

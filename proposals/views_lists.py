@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from directory import navigation
+from directory.forms import apply_errors
 from directory.models import Role
 
 from .access import get_list_item_for_user, may_manage_lists, may_update_list_item
@@ -74,9 +75,13 @@ def list_item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     item = get_list_item_for_user(request.user, pk) if pk else None
     form = ListItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        saved = list_item_save(item=form.instance, reason="edited in the browser")
-        messages.success(request, _("List item %(title)s saved.") % {"title": saved.title})
-        return redirect("proposal-list-item", pk=saved.pk)
+        try:
+            saved = list_item_save(item=form.instance, reason="edited in the browser")
+        except ValidationError as exc:  # a date or number that cannot be true
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("List item %(title)s saved.") % {"title": saved.title})
+            return redirect("proposal-list-item", pk=saved.pk)
     return render(request, "proposals/list_item_form.html", {"form": form, "item": item})
 
 
@@ -114,8 +119,9 @@ def list_item_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _item_page(request, item, form)
     try:
         list_item_progress(item=item, **form.cleaned_data)
-    except ValidationError as exc:  # e.g. someone else has just completed the item
-        form.add_error(None, exc)
+    except ValidationError as exc:  # someone else has just completed the item, or a date that
+        # cannot be true
+        apply_errors(form, exc)
         return _item_page(request, item, form)
     messages.success(request, _("The progress is recorded."))
     return redirect("proposal-list-item", pk=item.pk)

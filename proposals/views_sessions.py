@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from directory.access import get_or_404
+from directory.forms import apply_errors
 from directory.models import Role
 
 from .access import is_office_for, may_register, office_bodies, sees_everything
@@ -42,9 +43,13 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = SessionForm(request.POST or None, instance=session)
     form.fields["body"].choices = [c for c in Body.choices if c[0] in bodies]
     if request.method == "POST" and form.is_valid():
-        saved = session_save(session=form.instance, reason="edited in the browser")
-        messages.success(request, _("Session %(name)s saved.") % {"name": saved.name})
-        return redirect("proposal-session-list")
+        try:
+            saved = session_save(session=form.instance, reason="edited in the browser")
+        except ValidationError as exc:  # a date that cannot be true
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Session %(name)s saved.") % {"name": saved.name})
+            return redirect("proposal-session-list")
     return render(request, "proposals/session_form.html", {"form": form, "session": session})
 
 

@@ -2,12 +2,17 @@
 
 An optional extension of the compliance protocol of `rules.compliance`: an evaluator MAY have
 
-    def records(self, rule: Rule, subject: str, period: str) -> Sequence[RecordLink-like]
+    def records(self, rule: Rule, subject: str, period: str, *, user: User) -> Sequence[...]
 
-returning the records behind one row (rule, subject code, period code). Items may be
+returning the records behind one row (rule, subject code, period code) that `user` — the
+reader of the page or of the PDF — may see: a drill-down is as public as a page, so each
+evaluator reads its records through its app's access condition (a petition through
+`Petition.objects.visible_to`, never the petitions about the reader). Items may be
 `RecordLink`s or any object with a `label` attribute (and optionally `url`, `date`, `late`,
 `note`) or a dict with those keys, so that apps need not import `reports` (nothing imports
-`reports`). DEADLINE rows are answered here from the clocks in `rules`, which every app uses.
+`reports`). DEADLINE rows are answered here from the clocks in `rules`, which every app uses, read through
+`Clock.objects.visible_to(user)` (the clock's unit, its subject and its item's own access
+condition).
 """
 
 from __future__ import annotations
@@ -89,11 +94,15 @@ def deadline_subject(rule: Rule, clock: Clock) -> str:
     return clock.unit.code if clock.unit_id else ""
 
 
-def deadline_records(rule: Rule, subject: str, period: str, today: dt.date) -> list[RecordLink]:
+def deadline_records(
+    rule: Rule, subject: str, period: str, today: dt.date, *, user: Any
+) -> list[RecordLink]:
     window = period_of(period)
     lookup = "person__code" if rule.subject_post_list else "unit__code"
-    clocks = Clock.objects.filter(rule=rule, **{lookup: subject}).exclude(
-        state=ClockState.CANCELLED
+    clocks = (
+        Clock.objects.visible_to(user)
+        .filter(rule=rule, **{lookup: subject})
+        .exclude(state=ClockState.CANCELLED)
     )
     if window is not None:
         clocks = clocks.filter(due__gte=window.start, due__lte=window.end)
@@ -112,28 +121,36 @@ def has_records(rule: Rule) -> bool:
 
 
 def records_for(
-    rule: Rule, subject: str, period: str, *, today: dt.date
+    rule: Rule, subject: str, period: str, *, today: dt.date, user: Any
 ) -> list[RecordLink] | None:
-    """The records behind one row, or None when its evaluator cannot list them."""
+    """The records behind one row that `user` may see, or None when its evaluator cannot list
+    them."""
     evaluator = evaluator_for(rule)
     method = getattr(evaluator, "records", None)
     if callable(method):
-        return [as_record_link(item) for item in method(rule, subject, period)]
+        return [as_record_link(item) for item in method(rule, subject, period, user=user)]
     if rule.kind == RuleKind.DEADLINE:
-        return deadline_records(rule, subject, period, today)
+        return deadline_records(rule, subject, period, today, user=user)
     return None
 
 
 def late_clocks(
-    rules: Iterable[Rule], window: Period, today: dt.date, unit_codes: Sequence[str] | None = None
+    rules: Iterable[Rule],
+    window: Period,
+    today: dt.date,
+    unit_codes: Sequence[str] | None = None,
+    *,
+    user: Any,
 ) -> dict[tuple[str, str], list[RecordLink]]:
-    """Every late clock of the DEADLINE rules due in the window, keyed by (rule id, subject
-    code: the unit's, or the person's for a personal duty): one query for the whole report."""
+    """Every late clock of the DEADLINE rules due in the window that `user` may see, keyed by
+    (rule id, subject code: the unit's, or the person's for a personal duty): one query for the
+    whole report."""
     deadline = [rule for rule in rules if rule.kind == RuleKind.DEADLINE]
     if not deadline:
         return {}
     clocks = (
-        Clock.objects.filter(rule__in=deadline, due__gte=window.start, due__lte=window.end)
+        Clock.objects.visible_to(user)
+        .filter(rule__in=deadline, due__gte=window.start, due__lte=window.end)
         .filter(late_clock_filter(today))
         .select_related("rule", "unit", "person")
         .order_by("due", "pk")

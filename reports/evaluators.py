@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -139,15 +140,17 @@ class SubmissionEvaluator:
             )
         return rows
 
-    def records(self, rule: Rule, subject: str, period: str) -> list[RecordLink]:
-        """The reports behind a row: the subject's reports of the rule's document that year."""
+    def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
+        """The reports behind a row: the subject's reports of the rule's document that year
+        (those `user` may see)."""
         try:
             year = int(period[:4])
         except ValueError:
             return []
         due = due_date(rule, year)
         reports = (
-            Submission.objects.filter(kind=rule.param("document"), year=year)
+            Submission.objects.visible_to(user)
+            .filter(kind=rule.param("document"), year=year)
             .filter(Q(person__code=subject) | Q(person__isnull=True, unit__code=subject))
             .select_related("person", "unit")
             .order_by("submitted_on", "pk")

@@ -70,15 +70,24 @@ def _shortfall(row: ComplianceRow) -> str:
 
 
 class _RowBuilder:
-    def __init__(self, table: ComplianceTable, late: dict[tuple[str, str], list[RecordLink]]):
+    def __init__(
+        self,
+        table: ComplianceTable,
+        late: dict[tuple[str, str], list[RecordLink]],
+        reader: Any,
+    ) -> None:
         self.table = table
         self.late = late
+        self.reader = reader
 
     def build(self, row: ComplianceRow) -> ReportRow:
         rule = self.table.rules.get(row.rule)
         late = self.late.get((row.rule, row.subject), [])
         if not late and row.status == SHORT and rule is not None and rule.kind != "DEADLINE":
-            found = records_for(rule, row.subject, row.period, today=self.table.today) or []
+            found = (
+                records_for(rule, row.subject, row.period, today=self.table.today, user=self.reader)
+                or []
+            )
             late = [record for record in found if record.late]
         return ReportRow(
             row=row,
@@ -137,8 +146,12 @@ def report_context(
     unit: OrgUnit | None,
     signer: str,
     today: dt.date,
+    reader: Any,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
+    """The report's content. The figures cover the jurisdiction (or the unit); the records
+    listed behind them — late deadlines, missed duties — are those `reader` may see, so that a
+    report never names a petition to the unit or person it is about."""
     window = Period.year(year)
     within = unit if unit is not None and unit.parent_id else None
     table = compliance_table(
@@ -149,8 +162,8 @@ def report_context(
     units = list(
         OrgUnit.objects.filter(path__startswith=unit.path) if unit else OrgUnit.objects.all()
     )
-    late = late_clocks(table.rules.values(), window, today)
-    sections = _sections(table, _RowBuilder(table, late), units)
+    late = late_clocks(table.rules.values(), window, today, user=reader)
+    sections = _sections(table, _RowBuilder(table, late, reader), units)
     evaluated = {
         rule.rule_id
         for _evaluator, batch in compliance.assign(table.rules.values())
@@ -184,14 +197,16 @@ def render_report(
     today: dt.date | None = None,
     language: str | None = None,
     progress: Progress | None = None,
+    reader: Any,
 ) -> tuple[bytes, int]:
-    """(PDF bytes, page count) of the year-end report of the jurisdiction or one unit."""
+    """(PDF bytes, page count) of the year-end report of the jurisdiction or one unit, with
+    the records `reader` may see (directory.access.console_reader() for a command)."""
     from weasyprint import HTML
 
     today = today or timezone.localdate()
     with translation.override(language or settings.LANGUAGE_CODE):
         context = report_context(
-            year=year, unit=unit, signer=signer, today=today, progress=progress
+            year=year, unit=unit, signer=signer, today=today, reader=reader, progress=progress
         )
         html = render_to_string("reports/pdf/compliance.html", context)
     if progress:

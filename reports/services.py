@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -96,13 +97,15 @@ def report_job_run(job_id: int) -> bool:
     )
     if not claimed:
         return False
-    job = ReportJob.objects.select_related("unit", "scope_unit").get(pk=job_id)
+    job = ReportJob.objects.select_related("unit", "scope_unit", "requested_by").get(pk=job_id)
     try:
         pdf, pages = render_report(
             year=job.year,
             unit=job.scope_unit,
             signer=job.signer,
             today=timezone.localdate(),
+            # the records listed are the requester's to see (nobody's when unknown)
+            reader=job.requested_by or AnonymousUser(),
             progress=lambda percent, message="": report_job_progress(job_id, percent, message),
         )
     except Exception as exc:  # the job page shows what went wrong; the log keeps the trace

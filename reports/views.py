@@ -128,7 +128,7 @@ def records(request: HttpRequest) -> HttpResponse:
     )
     if not visible:
         raise Http404
-    found = records_for(rule, subject, period, today=timezone.localdate())
+    found = records_for(rule, subject, period, today=timezone.localdate(), user=request.user)
     context = {"rule": rule, "subject": subject, "period": period, "records": found}
     return render(request, "reports/records.html", context)
 
@@ -181,7 +181,13 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return redirect("reports-dashboard")
     year, unit, signer = form.cleaned_data["year"], form.chosen_unit, form.cleaned_data["signer"]
     if unit is not None:
-        pdf, _pages = render_report(year=year, unit=unit, signer=signer, today=timezone.localdate())
+        pdf, _pages = render_report(
+            year=year,
+            unit=unit,
+            signer=signer,
+            today=timezone.localdate(),
+            reader=request.user,
+        )
         return _pdf_response(pdf, f"compliance-{year}-{unit.code}.pdf")
     if not _may_report_jurisdiction(request.user) or request.user.unit is None:
         raise PermissionDenied
@@ -199,7 +205,9 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 def get_job_for_user(user: Any, pk: int) -> ReportJob:
-    return get_or_404(ReportJob.objects.visible_to(user).select_related("scope_unit"), pk=pk)
+    """A queued report is its requester's: it lists the records that account may see."""
+    jobs = ReportJob.objects.visible_to(user).filter(requested_by_id=user.pk)
+    return get_or_404(jobs.select_related("scope_unit"), pk=pk)
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import JURISDICTION_ROLES, get_or_404, people_for_user, units_for_user
+from directory.forms import apply_errors
 from directory.models import Role, jurisdiction_path
 
 from .evaluation import (
@@ -64,8 +65,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             if user.has_role(*JURISDICTION_ROLES)
             else user.unit
         )
-        campaign = campaign_save(campaign=campaign, reason="campaign created")
-        return redirect("reports-campaign", pk=campaign.pk)
+        try:
+            campaign = campaign_save(campaign=campaign, reason="campaign created")
+        except ValidationError as exc:  # a year that cannot be true
+            apply_errors(form, exc)
+        else:
+            return redirect("reports-campaign", pk=campaign.pk)
     return render(request, "reports/campaign_form.html", {"form": form})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import get_or_404, scope_for
+from directory.forms import apply_errors
 from directory.paging import page_of
 from rules.compliance import MET
 from rules.models import RuleKind
@@ -83,9 +85,13 @@ def submission_new(request: HttpRequest) -> HttpResponse:
         )
         if data["attachment"]:
             submission.attachment = data["attachment"]
-        submission = submission_save(submission=submission, acting_user=user)
-        messages.success(request, _("The report was submitted."))
-        return redirect("reports-submission-detail", pk=submission.pk)
+        try:
+            submission = submission_save(submission=submission, acting_user=user)
+        except ValidationError as exc:  # a date or year that cannot be true
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The report was submitted."))
+            return redirect("reports-submission-detail", pk=submission.pk)
     return render(request, "reports/submission_form.html", {"form": form})
 
 

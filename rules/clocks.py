@@ -11,7 +11,7 @@ entering the year recomputes it (`clocks_recompute_open`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -112,13 +112,17 @@ def clock_start(
     unit: OrgUnit | None = None,
     person: Person | None = None,
     label: str = "",
+    subject_unit: OrgUnit | None = None,
+    subject_person: Person | None = None,
     complex_item: bool = False,
     amount: int | None = None,
     duration_unit: str | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Clock:
     """Start a clock for `item` when its start event happens. `amount`/`duration_unit` override
-    the rule's duration (e.g. an appeal category's own limit within the rule's range)."""
+    the rule's duration (e.g. an appeal category's own limit within the rule's range).
+    `subject_unit` / `subject_person` say whom the item is about (a petition's unit and person
+    complained about): the clock is never shown or reminded to them."""
     inputs: dict[str, Any] = {"complex": complex_item, "amount_source": "rule"}
     if amount is not None:
         inputs.update(
@@ -144,6 +148,8 @@ def clock_start(
         label=label,
         unit=unit,
         person=person,
+        subject_unit=subject_unit,
+        subject_person=subject_person,
         start=start,
     )
     _set_due(clock, due, computation)
@@ -172,6 +178,53 @@ def _locked(clock: Clock) -> Clock:
     if clock.pk is not None:
         clock.refresh_from_db(from_queryset=Clock.objects.select_for_update())
     return clock
+
+
+@transaction.atomic
+def clocks_set_subject(
+    *,
+    items: Iterable[models.Model],
+    subject_unit: OrgUnit | None,
+    subject_person: Person | None,
+) -> int:
+    """Keep the subject of the clocks of `items` in step with what they are about (the owning
+    app calls this whenever that may have changed). Frozen clocks change too: they are still
+    read by drill-downs and reports. Reminders not yet delivered to an account the items are
+    now about are withdrawn. Returns the number of clocks changed."""
+    condition = Q()
+    for item in items:
+        condition |= Q(
+            content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
+            object_id=item.pk,
+        )
+    if not condition:
+        return 0
+    unit_id = subject_unit.pk if subject_unit is not None else None
+    person_id = subject_person.pk if subject_person is not None else None
+    stale = list(
+        Clock.objects.filter(condition)
+        .exclude(subject_unit_id=unit_id, subject_person_id=person_id)
+        .select_for_update()
+    )
+    for clock in stale:
+        clock.subject_unit, clock.subject_person = subject_unit, subject_person
+        _save(clock, "subject of the item changed")
+    if stale:
+        _withdraw_reminders(stale, unit_id, person_id)
+    return len(stale)
+
+
+def _withdraw_reminders(clocks: list[Clock], unit_id: int | None, person_id: int | None) -> None:
+    from directory.access import concerns
+
+    from .models import Reminder, ReminderState
+
+    pending = Reminder.objects.filter(clock__in=clocks, state=ReminderState.PENDING)
+    for reminder in pending.select_related("recipient__unit", "recipient__person__unit"):
+        if concerns(reminder.recipient, unit_id, person_id):
+            Reminder.objects.filter(pk=reminder.pk, state=ReminderState.PENDING).update(
+                state=ReminderState.CANCELLED
+            )
 
 
 def _require_running(clock: Clock) -> None:
@@ -410,5 +463,6 @@ __all__ = [
     "clock_start",
     "clocks_for_item",
     "clocks_recompute_open",
+    "clocks_set_subject",
     "rule_duration",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.base import split_codes
@@ -247,16 +247,16 @@ def validate_params(
     name the parameter. `cleaned` is only meaningful when errors is empty."""
     errors: dict[str, list[str]] = {}
     if kind not in KIND_PARAMS:
-        return {}, {GENERAL: [_g("Unknown rule kind: %(kind)s.") % {"kind": kind}]}
+        return {}, {GENERAL: [gettext("Unknown rule kind: %(kind)s.") % {"kind": kind}]}
     if params is None:
         params = {}
     if not isinstance(params, Mapping):
-        return {}, {GENERAL: [_g("Parameters must be a set of name/value pairs.")]}
+        return {}, {GENERAL: [gettext("Parameters must be a set of name/value pairs.")]}
     specs = {spec.name: spec for spec in KIND_PARAMS[kind]}
     for name in params:
         if name not in specs:
             errors.setdefault(name, []).append(
-                _g("Unknown parameter %(name)s for a %(kind)s rule.")
+                gettext("Unknown parameter %(name)s for a %(kind)s rule.")
                 % {"name": name, "kind": RuleKind(kind).label}
             )
     cleaned: dict[str, Any] = {}
@@ -269,14 +269,16 @@ def validate_params(
         if value is not None:
             cleaned[spec.name] = value
         elif spec.required:
-            errors.setdefault(spec.name, []).append(_named(spec, _g("this parameter is required.")))
+            errors.setdefault(spec.name, []).append(
+                _named(spec, gettext("this parameter is required."))
+            )
     if not errors:
         _check_together(kind, cleaned, specs, errors)
     return cleaned, errors
 
 
 def _named(spec: ParamSpec, message: str) -> str:
-    return _g("%(label)s (%(name)s): %(message)s") % {
+    return gettext("%(label)s (%(name)s): %(message)s") % {
         "label": spec.label,
         "name": spec.name,
         "message": message,
@@ -290,19 +292,20 @@ def _check_together(
     needed = ONE_OF.get(kind)
     if needed and not any(cleaned.get(name, False) is not False for name in needed):
         errors.setdefault(GENERAL, []).append(
-            _g("Give at least one of: %(names)s.")
+            gettext("Give at least one of: %(names)s.")
             % {"names": ", ".join(f"{specs[n].label} ({n})" for n in needed)}
         )
     for low, high in (("count", "max_count"), ("min_count", "max_count")):
         if low in cleaned and high in cleaned and cleaned[low] > cleaned[high]:
             errors.setdefault(high, []).append(
                 _named(
-                    specs[high], _g("must not be less than %(low)s.") % {"low": specs[low].label}
+                    specs[high],
+                    gettext("must not be less than %(low)s.") % {"low": specs[low].label},
                 )
             )
     if "amount" in cleaned and "unit" not in cleaned:
         errors.setdefault("unit", []).append(
-            _named(specs["unit"], _g("choose the unit of the time limit."))
+            _named(specs["unit"], gettext("choose the unit of the time limit."))
         )
 
 
@@ -312,7 +315,7 @@ def _clean_value(spec: ParamSpec, value: Any) -> Any:
         if value is None:
             return spec.default if spec.default is not None else False
         if not isinstance(value, bool):
-            raise ParamError(_g("enter true or false."))
+            raise ParamError(gettext("enter true or false."))
         return value
     if value is None or value == "" or value == [] or value == {}:
         return None
@@ -329,31 +332,31 @@ def _clean_value(spec: ParamSpec, value: Any) -> Any:
 
 def _in_range(spec: ParamSpec, number: int | float | Decimal) -> None:
     if spec.min is not None and number < spec.min:
-        raise ParamError(_g("must be at least %(min)s.") % {"min": spec.min})
+        raise ParamError(gettext("must be at least %(min)s.") % {"min": spec.min})
     if spec.max is not None and number > spec.max:
-        raise ParamError(_g("must be at most %(max)s.") % {"max": spec.max})
+        raise ParamError(gettext("must be at most %(max)s.") % {"max": spec.max})
 
 
 def _as_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise ParamError(_g("enter a whole number."))
+        raise ParamError(gettext("enter a whole number."))
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
-    raise ParamError(_g("enter a whole number."))
+    raise ParamError(gettext("enter a whole number."))
 
 
 def _as_decimal(value: Any) -> int | float:
     """Decimals are kept as JSON numbers: int when integral, float otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise ParamError(_g("enter a number."))
+        raise ParamError(gettext("enter a number."))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ParamError(_g("enter a number.")) from None
+        raise ParamError(gettext("enter a number.")) from None
     if not number.is_finite():
-        raise ParamError(_g("enter a number."))
+        raise ParamError(gettext("enter a number."))
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -371,7 +374,7 @@ def _clean_decimal(spec: ParamSpec, value: Any) -> int | float:
 
 def _clean_str(spec: ParamSpec, value: Any) -> str | None:
     if not isinstance(value, str):
-        raise ParamError(_g("enter text."))
+        raise ParamError(gettext("enter text."))
     text = value.strip()
     if spec.name == "due" and text:
         _check_month_day(text)
@@ -383,9 +386,9 @@ def _check_month_day(text: str) -> None:
         # 2000 is a leap year, so 02-29 is accepted.
         dt.datetime.strptime(f"2000-{text}", "%Y-%m-%d")  # noqa: DTZ007 (a date, no time)
     except ValueError:
-        raise ParamError(_g("enter a date as MM-DD, e.g. 12-31.")) from None
+        raise ParamError(gettext("enter a date as MM-DD, e.g. 12-31.")) from None
     if len(text) != 5:
-        raise ParamError(_g("enter a date as MM-DD, e.g. 12-31."))
+        raise ParamError(gettext("enter a date as MM-DD, e.g. 12-31."))
 
 
 def _clean_choice(spec: ParamSpec, value: Any) -> str:
@@ -395,7 +398,7 @@ def _clean_choice(spec: ParamSpec, value: Any) -> str:
     allowed = [code for code, _label in spec.choices]
     if text not in allowed:
         raise ParamError(
-            _g("%(value)s is not one of: %(choices)s.")
+            gettext("%(value)s is not one of: %(choices)s.")
             % {"value": value, "choices": ", ".join(allowed)}
         )
     return text
@@ -407,7 +410,7 @@ def _clean_list(spec: ParamSpec, value: Any) -> list[Any] | None:
     elif isinstance(value, list | tuple):
         items = list(value)
     else:
-        raise ParamError(_g("enter a list of values separated by ';'."))
+        raise ParamError(gettext("enter a list of values separated by ';'."))
     cleaned = [_clean_list_item(spec, item) for item in items]
     return cleaned or None
 
@@ -416,17 +419,17 @@ def _clean_list_item(spec: ParamSpec, item: Any) -> Any:
     if spec.item_type == INT:
         number = _as_int(item)
         if spec.choices and str(number) not in dict(spec.choices):
-            raise ParamError(_g("%(value)s is not allowed.") % {"value": item})
+            raise ParamError(gettext("%(value)s is not allowed.") % {"value": item})
         return number
     if not isinstance(item, str) or not item.strip():
-        raise ParamError(_g("every item must be a non-empty text."))
+        raise ParamError(gettext("every item must be a non-empty text."))
     item = item.strip()
     if spec.choices:
         allowed = dict(spec.choices)
         for alternative in item.split("|"):
             if alternative not in allowed:
                 raise ParamError(
-                    _g("%(value)s is not one of: %(choices)s.")
+                    gettext("%(value)s is not one of: %(choices)s.")
                     % {"value": alternative, "choices": ", ".join(allowed)}
                 )
     return item
@@ -434,14 +437,14 @@ def _clean_list_item(spec: ParamSpec, item: Any) -> Any:
 
 def _clean_dict(spec: ParamSpec, value: Any) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
-        raise ParamError(_g("enter pairs of key and value."))
+        raise ParamError(gettext("enter pairs of key and value."))
     allowed = dict(spec.choices)
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
         key = str(key).strip()
         if allowed and key not in allowed:
             raise ParamError(
-                _g("%(value)s is not one of: %(choices)s.")
+                gettext("%(value)s is not one of: %(choices)s.")
                 % {"value": key, "choices": ", ".join(allowed)}
             )
         number = _as_int(item) if spec.item_type == INT else _as_decimal(item)
@@ -468,13 +471,13 @@ def describe_params(kind: str, params: Mapping[str, Any]) -> str:
 
 def display_value(spec: ParamSpec, value: Any) -> str:
     if spec.type == BOOL:
-        return _g("yes") if value else _g("no")
+        return gettext("yes") if value else gettext("no")
     if spec.type in (CHOICE, INT) and spec.choices:
         return spec.choice_label(str(value))
     if spec.type == LIST:
         if spec.choices and spec.item_type == STR:
             return ", ".join(
-                _g(" or ").join(spec.choice_label(alt) for alt in str(item).split("|"))
+                gettext(" or ").join(spec.choice_label(alt) for alt in str(item).split("|"))
                 for item in value
             )
         return ", ".join(str(item) for item in value)

@@ -199,9 +199,22 @@ class ClockQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user: Any) -> ClockQuerySet:
-        from directory.access import scope_for
+        """Clocks of units in the user's scope, never about the user (their subject fields:
+        directory.access.confidentiality_condition), whose item the user may see under the
+        item type's own access condition (rules.visibility). Every read of clocks for a
+        person — panels, the deadline board, drill-downs, PDFs — starts here."""
+        from directory.access import confidentiality_condition, scope_for
 
-        return scope_for(user).filter(self, "unit")
+        from .visibility import clock_condition
+
+        scope = scope_for(user)
+        if scope.nothing:
+            return self.none()
+        return (
+            scope.filter(self, "unit")
+            .filter(confidentiality_condition(user))
+            .filter(clock_condition(user))
+        )
 
 
 class Clock(models.Model):
@@ -235,6 +248,25 @@ class Clock(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="clocks",
+    )
+    # What the item is about, copied from it when the clock starts and kept in step by the
+    # owning app (a petition's unit and person complained about): the clock, its label and
+    # its reminders never reach them (Clock.objects.visible_to, rules.reminders.Recipients).
+    subject_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit the item is about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_person = models.ForeignKey(
+        Person,
+        verbose_name=_("person the item is about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     start = models.DateField(_("start"))
     due = models.DateField(_("due date"))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from directory.base import join_codes, split_codes
 from directory.models import Post
@@ -101,7 +101,7 @@ def pack_label(code: str) -> str:
 def read_pack_file(name: str) -> dict[str, Any]:
     if name not in available_packs():
         raise PackError(
-            _g("Unknown rule pack: %(name)s. Valid packs: %(valid)s.")
+            gettext("Unknown rule pack: %(name)s. Valid packs: %(valid)s.")
             % {"name": name, "valid": ", ".join(available_packs())}
         )
     path = PACKS_DIR / f"{name}.json"
@@ -109,11 +109,11 @@ def read_pack_file(name: str) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise PackError(
-            _g("Cannot read rule pack %(name)s: %(error)s") % {"name": name, "error": exc}
+            gettext("Cannot read rule pack %(name)s: %(error)s") % {"name": name, "error": exc}
         ) from exc
     if not isinstance(data, dict) or data.get("pack") != name:
         raise PackError(
-            _g("Rule pack file %(name)s.json must name its pack as %(name)s.") % {"name": name}
+            gettext("Rule pack file %(name)s.json must name its pack as %(name)s.") % {"name": name}
         )
     return data
 
@@ -123,7 +123,7 @@ def pack_definitions(name: str) -> list[dict[str, Any]]:
     data = read_pack_file(name)
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
-        raise PackError(_g("Rule pack %(name)s lists no rules.") % {"name": name})
+        raise PackError(gettext("Rule pack %(name)s lists no rules.") % {"name": name})
     definitions: list[dict[str, Any]] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -131,7 +131,7 @@ def pack_definitions(name: str) -> list[dict[str, Any]]:
         definition, errors = _definition(name, index, raw)
         rule_id = definition.get("rule_id") or f"#{index}"
         if rule_id in seen:
-            errors.append(_g("the rule id is listed twice."))
+            errors.append(gettext("the rule id is listed twice."))
         seen.add(rule_id)
         problems += [f"{name} {rule_id}: {error}" for error in errors]
         definitions.append(definition)
@@ -142,28 +142,28 @@ def pack_definitions(name: str) -> list[dict[str, Any]]:
 
 def _definition(pack: str, index: int, raw: Any) -> tuple[dict[str, Any], list[str]]:
     if not isinstance(raw, dict):
-        return {}, [_g("a rule must be an object.")]
+        return {}, [gettext("a rule must be an object.")]
     errors: list[str] = []
     rule_id = str(raw.get("rule_id") or "").strip()
     if not rule_id or len(rule_id) > Rule._meta.get_field("rule_id").max_length:
-        errors.append(_g("the rule id is missing or too long."))
+        errors.append(gettext("the rule id is missing or too long."))
     kind = raw.get("kind")
     if kind not in RuleKind.values:
-        errors.append(_g("unknown kind %(kind)s.") % {"kind": kind})
+        errors.append(gettext("unknown kind %(kind)s.") % {"kind": kind})
     period = raw.get("period", PeriodKind.NONE)
     if period not in PeriodKind.values:
-        errors.append(_g("unknown period %(period)s.") % {"period": period})
+        errors.append(gettext("unknown period %(period)s.") % {"period": period})
     posts = split_codes(raw.get("subject_posts") or [])
     unknown_posts = [post for post in posts if post not in Post.values]
     if unknown_posts:
-        errors.append(_g("unknown post %(posts)s.") % {"posts": ", ".join(unknown_posts)})
+        errors.append(gettext("unknown post %(posts)s.") % {"posts": ", ".join(unknown_posts)})
     if kind in KINDS_NAMING_POSTS and not posts:
         errors.append(
-            _g("a %(kind)s rule must name the posts it applies to (subject_posts).")
+            gettext("a %(kind)s rule must name the posts it applies to (subject_posts).")
             % {"kind": kind}
         )
     if not str(raw.get("title") or "").strip():
-        errors.append(_g("the title is missing."))
+        errors.append(gettext("the title is missing."))
     params, param_errors = validate_params(kind, raw.get("params") or {})
     for messages in param_errors.values():
         errors += messages
@@ -204,7 +204,7 @@ def _check_ids_unique_across(definitions: dict[str, list[dict[str, Any]]]) -> No
             other = owner.setdefault(definition["rule_id"], pack)
             if other != pack:
                 raise PackError(
-                    _g("Rule %(id)s is listed by both %(a)s and %(b)s.")
+                    gettext("Rule %(id)s is listed by both %(a)s and %(b)s.")
                     % {"id": definition["rule_id"], "a": other, "b": pack}
                 )
 
@@ -223,7 +223,7 @@ def _load_pack(name: str, definitions: list[dict[str, Any]], *, reset: bool) -> 
             continue
         if rule.pack != name:
             raise PackError(
-                _g("Rule %(id)s already belongs to pack %(other)s.")
+                gettext("Rule %(id)s already belongs to pack %(other)s.")
                 % {"id": rule.rule_id, "other": rule.pack}
             )
         changed, kept = _apply(rule, definition, reset=reset)

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from directory.access import concerns
 from directory.base import codes_regex
 from directory.models import TOWNSHIP_KINDS, Link, OrgUnit, Role, User, jurisdiction_path
 from directory.timeutil import today as local_today
@@ -58,6 +59,7 @@ from .models import (
     ReminderSkip,
     ReminderState,
 )
+from .visibility import visible_item_ids
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays, workdays_between
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,15 @@ def clock_stages(
 
 
 class Recipients:
-    """Who must act on each clock, resolved for a whole batch of clocks in a few queries."""
+    """Who must act on each clock, resolved for a whole batch of clocks in a few queries.
+
+    Nobody is handed a clock they could not open: never an account the item is about (the
+    clock's subject unit, a unit under it, or its subject person — whatever the stage, the
+    leaders of an escalation included: directory.access.concerns), and for item types
+    registered with rules.visibility (petitions, reception matters, appeals) only accounts that
+    the item's own access condition lets see it — one query per recipient and item type of
+    the batch. An escalation whose only leader is excluded still reaches the supervising office.
+    """
 
     def __init__(self, clocks: list[Clock]) -> None:
         unit_ids = {c.unit_id for c in clocks if c.unit_id}
@@ -135,8 +145,46 @@ class Recipients:
         ):
             if Role.LEADER in (roles or "").split(";"):
                 self.leaders[unit_id].add(user_id)
+        candidates = set(self.by_person.values())
+        for group in (self.unit_staff, self.supervisors, self.leaders):
+            for user_ids in group.values():
+                candidates |= user_ids
+        self.accounts = User.objects.select_related("unit", "person__unit").in_bulk(candidates)
+        self.items: dict[int, set[int]] = defaultdict(set)
+        for clock in clocks:
+            self.items[clock.content_type_id].add(clock.object_id)
+        self.visible: dict[tuple[int | str, int], set[int] | None] = {}
+        self.units = units
+        self.unit_readers: dict[int, User] = {}
 
     def for_stage(self, clock: Clock, stage: Stage) -> set[int]:
+        return {user_id for user_id in self._wanted(clock, stage) if self.may_see(user_id, clock)}
+
+    def may_see(self, user_id: int, clock: Clock) -> bool:
+        """The account may open the clock's item (see the class docstring)."""
+        user = self.accounts.get(user_id)
+        return user is not None and self._reader_may_see(user, user_id, clock)
+
+    def unit_may_see(self, unit_id: int, clock: Clock) -> bool:
+        """A unit's duty group may be told of the clock: the group is read by the unit's staff,
+        so it gets what a staff account of that unit (with no person of its own) may open."""
+        if unit_id not in self.unit_readers:
+            unit = self.units.get(unit_id) or OrgUnit.all_objects.get(pk=unit_id)
+            self.unit_readers[unit_id] = User(unit=unit, roles=Role.UNIT_STAFF, is_active=True)
+        return self._reader_may_see(self.unit_readers[unit_id], f"unit:{unit_id}", clock)
+
+    def _reader_may_see(self, user: User, key: int | str, clock: Clock) -> bool:
+        if concerns(user, clock.subject_unit_id, clock.subject_person_id):
+            return False
+        cache_key = (key, clock.content_type_id)
+        if cache_key not in self.visible:
+            self.visible[cache_key] = visible_item_ids(
+                user, clock.content_type_id, self.items[clock.content_type_id]
+            )
+        visible = self.visible[cache_key]
+        return visible is None or clock.object_id in visible
+
+    def _wanted(self, clock: Clock, stage: Stage) -> set[int]:
         if stage.kind == ReminderKind.ESCALATED_OFFICE:
             return set(self.supervisors.get(self.root.get(clock.unit_id, ""), set()))
         if stage.kind == ReminderKind.ESCALATED_LEADER:
@@ -273,7 +321,11 @@ def reminders_scan(today: dt.date) -> ScanResult:
             key = {"clock": clock, "kind": stage.kind, "lead": stage.lead, "due": clock.due}
             for user_id in sorted(recipients.for_stage(clock, stage)):
                 rows.append(Reminder(**key, recipient_id=user_id, scan_token=token))
-            if stage.kind in UNIT_STAGES and clock.unit_id in groups:
+            if (
+                stage.kind in UNIT_STAGES
+                and clock.unit_id in groups
+                and recipients.unit_may_see(clock.unit_id, clock)
+            ):
                 rows.append(Reminder(**key, group_id=groups[clock.unit_id], scan_token=token))
         skips += [
             ReminderSkip(clock=clock, day=today, stage=kind, reason=reason)

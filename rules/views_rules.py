@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory import navigation
@@ -76,7 +76,9 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
             reason=form.cleaned_data["change_reason"],
             acting_user=request.user,
         )
-        messages.success(request, _g("Rule saved.") if changed else _g("Nothing changed."))
+        messages.success(
+            request, gettext("Rule saved.") if changed else gettext("Nothing changed.")
+        )
         return redirect("rule-detail", rule_id=rule.rule_id)
     return render(request, "rules/rule_edit.html", {"rule": rule, "form": form})
 

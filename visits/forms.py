@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
@@ -116,7 +116,7 @@ class VisitForm(forms.ModelForm):
     def clean_date(self) -> dt.date:
         day = self.cleaned_data["date"]
         if day > local_today():
-            raise forms.ValidationError(_g("A visit cannot be dated in the future."))
+            raise forms.ValidationError(gettext("A visit cannot be dated in the future."))
         return day
 
     def picked_households(self) -> list[Household]:
@@ -191,7 +191,7 @@ class RoundHeaderForm(forms.Form):
     def clean_date(self) -> dt.date:
         day = self.cleaned_data["date"]
         if day > local_today():
-            raise forms.ValidationError(_g("A visit cannot be dated in the future."))
+            raise forms.ValidationError(gettext("A visit cannot be dated in the future."))
         return day
 
 
@@ -232,9 +232,9 @@ class RoundLineForm(forms.Form):
             found = exact or [c for c in candidates if matches(token, c["head"], c["code"])]
             if len(found) != 1:
                 message = (
-                    _g("No household matches “%(t)s” here.")
+                    gettext("No household matches “%(t)s” here.")
                     if not found
-                    else _g("“%(t)s” matches several households: %(names)s; use the code.")
+                    else gettext("“%(t)s” matches several households: %(names)s; use the code.")
                 )
                 names = "、".join(f"{c['head']}（{c['code']}）" for c in found[:5])
                 raise forms.ValidationError({"households": message % {"t": token, "names": names}})

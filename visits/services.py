@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from directory.base import validated_save
 from directory.bulk import create_with_history
 from directory.models import Household, OrgUnit, Person, UnitKind
+from directory.plausible import check_plausible
 
 from .models import Meeting, Visit, VisitHousehold, VisitKind, VisitPerson
 from .signals import visit_saved
@@ -87,6 +88,7 @@ def visit_save(
     if created and acting_user is not None and getattr(acting_user, "pk", None):
         visit.recorded_by = acting_user
     visit.full_clean()
+    check_plausible(visit)  # a visit of 1800, 99,999,999,999 people travelling along
     _check_households(visit, households)
     reason = reason or ("visit recorded" if created else "visit edited")
     if acting_user is not None and getattr(acting_user, "pk", None):

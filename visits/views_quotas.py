@@ -7,12 +7,13 @@ import math
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from directory.access import get_person_for_user, people_for_user
+from directory.forms import apply_errors
 from directory.models import Person, Role
 from directory.paging import Page, page_of
 from directory.timeutil import today as local_today
@@ -100,12 +101,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         if not can_write:
             raise PermissionDenied
         if form.is_valid():
-            meeting = meeting_save(meeting=form.instance, acting_user=request.user)
-            if _in_no_meeting_week(meeting.date):
-                messages.warning(request, _("This meeting falls in a no-meeting week."))
+            try:
+                meeting = meeting_save(meeting=form.instance, acting_user=request.user)
+            except ValidationError as exc:  # a date that cannot be true
+                apply_errors(form, exc)
             else:
-                messages.success(request, _("Meeting saved."))
-            return redirect("meeting-list")
+                if _in_no_meeting_week(meeting.date):
+                    messages.warning(request, _("This meeting falls in a no-meeting week."))
+                else:
+                    messages.success(request, _("Meeting saved."))
+                return redirect("meeting-list")
     page = page_of(meetings_for_user(request.user).select_related("unit"), request)
     weeks = _weeks_for({m.date.year for m in page.rows} | {local_today().year})
     for meeting in page.rows:

@@ -3,6 +3,14 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Buttons that print the page (no inline handlers: Content-Security-Policy).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var header = document.querySelector(".site-header");
     var toggle = document.querySelector(".nav-toggle");

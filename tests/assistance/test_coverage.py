@@ -187,10 +187,12 @@ class RecordsAndRhythmTests(TestCase):
         make_pairing(self.c.cadre, self.c.others[0], "centre", D(2025, 1, 1))
         make_visit(self.c.cadre, self.c.others[0], D(2025, 6, 12), kind="call")
         rule = Rule.objects.get(rule_id="CP-A2a")
-        links = ContactCoverageEvaluator().records(rule, "P-ZP", "2025-06")
+        links = ContactCoverageEvaluator().records(
+            rule, "P-ZP", "2025-06", user=self.c.base.supervisor
+        )
         self.assertEqual([(link.date, link.late) for link in links], [(D(2025, 6, 12), False)])
         links = ContactCoverageEvaluator().records(
-            Rule.objects.get(rule_id="TY-A2a"), "P-ZP", "2025-06"
+            Rule.objects.get(rule_id="TY-A2a"), "P-ZP", "2025-06", user=self.c.base.supervisor
         )
         self.assertEqual([(link.date, link.late) for link in links], [(None, True)])
 

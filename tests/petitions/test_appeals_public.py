@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import threading
+import unittest
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,7 +23,8 @@ from petitions import services_appeals as s
 from petitions import throttle
 from petitions.forms_appeals import form_token
 from petitions.models import Appeal, AppealAttachment, AppealStatus, AppealStep
-from rules.models import Clock
+from rules.calendar_seed import seed_from_package
+from rules.models import CalendarDay, CalendarYear, Clock
 from tests.helpers import build_county
 
 from .appeal_helpers import TEXT, category, make_appeal, make_public_appeal, setup_appeals
@@ -43,7 +46,6 @@ class PublicTestCase(TestCase):
         cls.c = build_county()
 
     def setUp(self) -> None:
-        cache.clear()  # the rate limits live in the cache
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         # the middleware activates English in this thread: give later tests the default back
         self.addCleanup(translation.deactivate)
@@ -54,17 +56,22 @@ class PublicTestCase(TestCase):
         shutil.rmtree(MEDIA, ignore_errors=True)
 
     def payload(self, **overrides) -> dict:
-        data = {
-            "category": category("construction").pk,
-            "township": self.c.qingshan.pk,
-            "text": TEXT,
-            "contact_name": "刘群众",
-            "contact_phone": "13812345678",
-            "website": "",
-            "form_token": form_token(),
-        }
-        data.update(overrides)
-        return {key: value for key, value in data.items() if value is not None}
+        return appeal_payload(self.c, **overrides)
+
+
+def appeal_payload(county, **overrides) -> dict:
+    """What the public form posts, with a fresh form token."""
+    data = {
+        "category": category("construction").pk,
+        "township": county.qingshan.pk,
+        "text": TEXT,
+        "contact_name": "刘群众",
+        "contact_phone": "13812345678",
+        "website": "",
+        "form_token": form_token(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
 
 
 @override_settings(MEDIA_ROOT=MEDIA, APPEAL_MIN_FILL_SECONDS=0)
@@ -170,6 +177,75 @@ class SubmitTests(PublicTestCase):
             self.assertEqual(self.client.post(NEW, {"text": ""}).status_code, 400)
         self.assertEqual(self.client.post(NEW, self.payload()).status_code, 429)
         self.assertFalse(Appeal.objects.exists())
+
+    def test_a_form_is_accepted_once_and_a_replay_is_refused(self) -> None:
+        payload = self.payload()
+        self.assertEqual(self.client.post(NEW, payload).status_code, 302)
+        replay = self.client.post(NEW, payload)
+        self.assertContains(replay, "This form has already been sent", status_code=400)
+        self.assertEqual(Appeal.objects.count(), 1)
+        # a form opened again carries a new token and is accepted
+        self.assertEqual(self.client.post(NEW, self.payload()).status_code, 302)
+
+    @override_settings(APPEAL_SUBMISSIONS_PER_WINDOW=2)
+    def test_the_limits_are_counted_where_every_process_reads_them(self) -> None:
+        from django.core.cache import cache
+
+        from directory.models import RateCounter
+
+        for _n in range(2):
+            self.assertEqual(self.client.post(NEW, self.payload()).status_code, 302)
+        cache.clear()  # another process, or this one restarted: nothing in memory
+        self.assertEqual(self.client.post(NEW, self.payload()).status_code, 429)
+        self.assertEqual(RateCounter.objects.get(key="appeal-submit:127.0.0.1").count, 2)
+        self.assertEqual(Appeal.objects.count(), 2)
+
+    @override_settings(APPEAL_SUBMISSIONS_PER_WINDOW=1)
+    def test_a_refused_submission_uses_up_nothing(self) -> None:
+        self.assertEqual(self.client.post(NEW, self.payload(text="短")).status_code, 400)
+        self.assertEqual(throttle.used(throttle.submissions_limit(), "127.0.0.1"), 0)
+        self.assertEqual(self.client.post(NEW, self.payload()).status_code, 302)
+
+
+@unittest.skipUnless(
+    connection.vendor == "postgresql", "requests racing in parallel need PostgreSQL's row locks"
+)
+@override_settings(
+    MEDIA_ROOT=MEDIA,
+    APPEAL_MIN_FILL_SECONDS=0,
+    APPEAL_SUBMISSIONS_PER_WINDOW=5,
+    APPEAL_ATTEMPTS_PER_WINDOW=100,
+)
+class RacingSubmissionsTests(TransactionTestCase):
+    def setUp(self) -> None:
+        seed_from_package(CalendarYear, CalendarDay)  # the flush removed the migration's rows
+        setup_appeals()
+        self.c = build_county()
+
+    def test_a_limit_of_five_lets_exactly_five_through_when_eight_race(self) -> None:
+        payloads = [appeal_payload(self.c) for _n in range(8)]
+        barrier = threading.Barrier(len(payloads))
+        codes: list[int] = []
+        errors: list[BaseException] = []
+
+        def post(payload: dict) -> None:
+            try:
+                client = Client()
+                barrier.wait()
+                codes.append(client.post(NEW, payload).status_code)
+            except BaseException as exc:  # noqa: BLE001  (reported to the test thread)
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(p,)) for p in payloads]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(codes), [302] * 5 + [429] * 3)
+        self.assertEqual(Appeal.objects.count(), 5)
 
 
 @override_settings(MEDIA_ROOT=MEDIA)

@@ -237,8 +237,10 @@ class ImportedComplianceTests(TestCase):
 
         rule = Rule.objects.get(rule_id="TY-R3")
         evaluator = assign([rule])[0][0]
-        links = evaluator.records(rule, "QH-QS", "2025-03")
+        links = evaluator.records(rule, "QH-QS", "2025-03", user=self.c.supervisor)
         self.assertEqual([link.date for link in links], [D(2025, 3, 3), D(2025, 3, 8)])
         self.assertIn("/petitions/roster/", links[0].url)
         tyr1 = Rule.objects.get(rule_id="TY-R1")
-        self.assertEqual(len(assign([tyr1])[0][0].records(tyr1, "P-WJG", "2025-01")), 1)
+        self.assertEqual(
+            len(assign([tyr1])[0][0].records(tyr1, "P-WJG", "2025-01", user=self.c.supervisor)), 1
+        )

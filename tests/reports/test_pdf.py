@@ -219,7 +219,12 @@ class QueuedReportTests(TestCase):
         self.assertEqual(job.state, JobState.DONE)
 
     def test_permission_triple_on_a_job(self) -> None:
-        job = ReportJob.objects.create(year=2025, scope_unit=self.c.qingshan, unit=self.c.qingshan)
+        job = ReportJob.objects.create(
+            year=2025,
+            scope_unit=self.c.qingshan,
+            unit=self.c.qingshan,
+            requested_by=self.c.qingshan_staff,
+        )
         url = f"/reports/jobs/{job.pk}/"
         self.assertRedirects(self.client.get(url), f"/accounts/login/?next={url}")
         self.client.force_login(self.c.chengguan_staff)

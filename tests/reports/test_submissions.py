@@ -93,7 +93,7 @@ class SubmissionEvaluatorTests(TestCase):
         )
         rule = Rule.objects.get(rule_id="TY-Y1")
 
-        (record,) = SubmissionEvaluator().records(rule, "QH-QS", "2025")
+        (record,) = SubmissionEvaluator().records(rule, "QH-QS", "2025", user=self.c.supervisor)
 
         self.assertEqual((record.label, record.late), ("迟交", True))
 

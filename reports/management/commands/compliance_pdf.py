@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from directory.access import console_reader
 from directory.models import OrgUnit
 from reports.pdf import render_report
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             signer=options["signer"],
             today=today,
             language=options["language"],
+            reader=console_reader(),
         )
         with open(options["output"], "wb") as handle:
             handle.write(pdf)

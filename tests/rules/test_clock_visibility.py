@@ -1,0 +1,116 @@
+"""Clocks know whom their item is about and whose eyes it may reach: their subject fields follow
+the petition, Clock.objects.visible_to applies the item type's registered access condition, and
+reminders (escalation to leaders included) never go to the unit or person complained about."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from django.apps import apps
+from django.test import TestCase
+
+from directory.models import Role
+from petitions.models import Petition
+from rules import visibility
+from rules.clocks import clock_start, clocks_set_subject
+from rules.models import Clock, Reminder, ReminderKind, ReminderState
+from rules.reminders import Recipients, Stage
+from tests.helpers import build_county, make_link, make_person, make_rule, make_user
+from tests.petitions.helpers import load_rule_packs, make_petition
+
+D = dt.date
+
+
+class ClockSubjectTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_rule_packs()
+        cls.c = build_county()
+        c = cls.c
+        # 王建国 (county leader, linked to 青山乡) is complained about; 青山乡 handles the matter.
+        cls.petition = make_petition(
+            c,
+            received_on=D(2025, 9, 1),
+            township=c.qingshan,
+            subject_person=c.county_leader,
+            lead_unit=c.qingshan,
+        )
+        cls.other_leader = make_person("钱正", c.education, "county_leader", "county_level")
+        make_link(cls.other_leader, c.qingshan, "linked_township")
+        cls.other_leader_user = make_user("qz", c.county, Role.LEADER, person=cls.other_leader)
+
+    def clocks(self) -> list[Clock]:
+        return list(Clock.objects.for_item(self.petition))
+
+    def test_a_petitions_clocks_carry_what_it_is_about(self) -> None:
+        self.assertTrue(self.clocks())
+        for clock in self.clocks():
+            self.assertEqual(
+                (clock.subject_unit_id, clock.subject_person_id), (None, self.c.county_leader.pk)
+            )
+
+    def test_the_person_complained_about_does_not_see_the_clocks_a_colleague_does(self) -> None:
+        mine = Clock.objects.visible_to(self.c.leader).for_item(self.petition)
+        theirs = Clock.objects.visible_to(self.other_leader_user).for_item(self.petition)
+        self.assertFalse(mine.exists())
+        self.assertEqual(theirs.count(), len(self.clocks()))
+
+    def test_a_clock_of_an_item_type_nobody_registered_follows_the_unit_scope(self) -> None:
+        clock = clock_start(
+            rule=make_rule("T-HH"),
+            item=self.c.household_taoyuan,
+            step="visit",
+            start=D(2025, 9, 1),
+            unit=self.c.qingshan,
+        )
+        self.assertNotIn(type(self.c.household_taoyuan), visibility.registered())
+        self.assertIn(clock, Clock.objects.visible_to(self.c.qingshan_staff))
+        self.assertNotIn(clock, Clock.objects.visible_to(self.c.chengguan_staff))
+
+    def test_escalation_to_the_leader_in_charge_skips_the_leader_complained_about(self) -> None:
+        clock = Clock.objects.for_item(self.petition).get(rule__rule_id="NAT-ACCEPT")
+        recipients = Recipients([clock])
+        leaders = recipients.for_stage(clock, Stage(ReminderKind.ESCALATED_LEADER))
+        self.assertEqual(leaders, {self.other_leader_user.pk})
+        staff = recipients.for_stage(clock, Stage(ReminderKind.OVERDUE))
+        self.assertEqual(staff, {self.c.qingshan_staff.pk})
+
+    def test_a_new_subject_reaches_the_clocks_and_withdraws_reminders_not_yet_sent(self) -> None:
+        clock = self.clocks()[0]
+        pending = Reminder.objects.create(
+            clock=clock, kind=ReminderKind.DUE_SOON, due=clock.due, recipient=self.c.qingshan_staff
+        )
+        kept = Reminder.objects.create(
+            clock=clock, kind=ReminderKind.DUE_SOON, due=clock.due, recipient=self.c.supervisor
+        )
+        changed = clocks_set_subject(
+            items=[self.petition], subject_unit=self.c.qingshan, subject_person=None
+        )
+        self.assertEqual(changed, len(self.clocks()))
+        self.assertEqual({c.subject_unit_id for c in self.clocks()}, {self.c.qingshan.pk})
+        pending.refresh_from_db()
+        kept.refresh_from_db()
+        self.assertEqual((pending.state, kept.state), (ReminderState.CANCELLED, "pending"))
+        # run again: nothing left to change
+        self.assertEqual(
+            clocks_set_subject(
+                items=[self.petition], subject_unit=self.c.qingshan, subject_person=None
+            ),
+            0,
+        )
+
+    def test_existing_clocks_learn_their_subject_from_the_migration(self) -> None:
+        Clock.objects.for_item(self.petition).update(subject_person=None)
+        clock = self.clocks()[0]
+        to_subject = Reminder.objects.create(
+            clock=clock, kind=ReminderKind.OVERDUE, due=clock.due, recipient=self.c.leader
+        )
+        migration = importlib.import_module("petitions.migrations.0003_clock_subject_backfill")
+        migration.backfill(apps, None)
+        self.assertEqual({c.subject_person_id for c in self.clocks()}, {self.c.county_leader.pk})
+        to_subject.refresh_from_db()
+        self.assertEqual(to_subject.state, ReminderState.CANCELLED)
+        self.assertEqual(
+            Petition.objects.get(pk=self.petition.pk).subject_person, self.c.county_leader
+        )
