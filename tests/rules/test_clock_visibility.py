@@ -106,7 +106,7 @@ class ClockSubjectTests(TestCase):
         to_subject = Reminder.objects.create(
             clock=clock, kind=ReminderKind.OVERDUE, due=clock.due, recipient=self.c.leader
         )
-        migration = importlib.import_module("petitions.migrations.0003_clock_subject_backfill")
+        migration = importlib.import_module("petitions.migrations.0004_clock_subject_backfill")
         migration.backfill(apps, None)
         self.assertEqual({c.subject_person_id for c in self.clocks()}, {self.c.county_leader.pk})
         to_subject.refresh_from_db()
