@@ -155,44 +155,69 @@ class ContactCoverageEvaluator:
     def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """Each household owed in the period that `user` may see, with its first contact
         (late when none)."""
+        return self.records_many(rule, [(subject, period)], user=user).get((subject, period), [])
+
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        """`records` for many (subject, period) rows: the pairings of all the subjects in one
+        query, their contacts over the periods' span in another."""
         kind = pairing_kind_of(rule)
-        try:
-            window = Period.parse(period)
-        except ValueError:
-            return []
-        pairings = [
-            p
-            for p in Pairing.objects.visible_to(user)
-            .overlapping(window.start, window.end)
+        windows: dict[str, Period] = {}
+        for _subject, period in keys:
+            try:
+                windows[period] = Period.parse(period)
+            except ValueError:
+                continue
+        wanted = [(s, p) for s, p in keys if p in windows]
+        if not wanted:
+            return {}
+        start = min(w.start for w in windows.values())
+        end = max(w.end for w in windows.values())
+        pairings: dict[str, list[Pairing]] = defaultdict(list)
+        for pairing in (
+            Pairing.objects.visible_to(user)
+            .overlapping(start, end)
             .of_kind(kind or "")
-            .filter(person__code=subject)
-            .select_related("household")
-            if owes(p, window)
-        ]
-        if not pairings:
-            return []
+            .filter(person__code__in={s for s, _p in wanted})
+            .select_related("household", "person")
+            .order_by("pk")
+        ):
+            pairings[pairing.person.code].append(pairing)
+        owed = {
+            (subject, period): [p for p in pairings.get(subject, []) if owes(p, windows[period])]
+            for subject, period in wanted
+        }
+        listed = [p for found in owed.values() for p in found]
+        if not listed:
+            return {}
         kinds = () if calls_count(rule) else IN_PERSON_KINDS
         contacts = household_contacts(
-            [pairings[0].person_id], [p.household_id for p in pairings], window.start,
-            window.end, kinds,
+            list({p.person_id for p in listed}), list({p.household_id for p in listed}),
+            start, end, kinds,
         )  # fmt: skip
-        links = []
-        for pairing in pairings:
-            found = [
-                c
-                for c in contacts.get((pairing.person_id, pairing.household_id), [])
-                if c.date >= counted_from(pairing, window)
-            ]
-            links.append(
-                RecordLink(
-                    label=str(pairing.household),
-                    url=reverse("assistance-household", args=[pairing.household_id]),
-                    date=found[0].date if found else None,
-                    late=not found,
-                    note="" if found else _("no contact in the period"),
+        result: dict[tuple[str, str], list[RecordLink]] = {}
+        for (subject, period), found_pairings in owed.items():
+            window = windows[period]
+            links = []
+            for pairing in found_pairings:
+                found = [
+                    c
+                    for c in contacts.get((pairing.person_id, pairing.household_id), [])
+                    if counted_from(pairing, window) <= c.date <= window.end
+                ]
+                links.append(
+                    RecordLink(
+                        label=str(pairing.household),
+                        url=reverse("assistance-household", args=[pairing.household_id]),
+                        date=found[0].date if found else None,
+                        late=not found,
+                        note="" if found else _("no contact in the period"),
+                    )
                 )
-            )
-        return links
+            if links:
+                result[(subject, period)] = links
+        return result
 
 
 # --- the 1+1+n structure -------------------------------------------------------------------------
@@ -407,26 +432,48 @@ class AidEvaluator:
         return sorted(grid.values(), key=lambda p: p.code)
 
     def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
-        try:
-            window = Period.parse(period)
-        except ValueError:
-            return []
+        return self.records_many(rule, [(subject, period)], user=user).get((subject, period), [])
+
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        """The aid entries behind many rows, in one query over the periods' span."""
+        windows: dict[str, Period] = {}
+        for _subject, period in keys:
+            try:
+                windows[period] = Period.parse(period)
+            except ValueError:
+                continue
+        wanted = [(s, p) for s, p in keys if p in windows]
+        if not wanted:
+            return {}
         entries = (
             AidEntry.objects.visible_to(user)
-            .filter(person__code=subject, date__gte=window.start)
-            .filter(date__lte=window.end)
-            .select_related("household")
+            .filter(person__code__in={s for s, _p in wanted})
+            .filter(date__gte=min(w.start for w in windows.values()))
+            .filter(date__lte=max(w.end for w in windows.values()))
+            .select_related("household", "person")
             .order_by("date", "pk")
         )
-        return [
-            RecordLink(
-                label=f"{entry.household.head} ¥{entry.amount}",
-                url=reverse("assistance-household", args=[entry.household_id]),
-                date=entry.date,
-                note=entry.get_kind_display() if entry.kind != AidKind.MONEY else "",
-            )
-            for entry in entries
-        ]
+        by_person: dict[str, list[AidEntry]] = defaultdict(list)
+        for entry in entries:
+            by_person[entry.person.code].append(entry)
+        result: dict[tuple[str, str], list[RecordLink]] = {}
+        for subject, period in wanted:
+            window = windows[period]
+            links = [
+                RecordLink(
+                    label=f"{entry.household.head} ¥{entry.amount}",
+                    url=reverse("assistance-household", args=[entry.household_id]),
+                    date=entry.date,
+                    note=entry.get_kind_display() if entry.kind != AidKind.MONEY else "",
+                )
+                for entry in by_person.get(subject, [])
+                if window.start <= entry.date <= window.end
+            ]
+            if links:
+                result[(subject, period)] = links
+        return result
 
 
 # --- the township's monthly analysis (CP-S1) ---------------------------------------------------------

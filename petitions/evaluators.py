@@ -127,6 +127,11 @@ class RosterEvaluator:
         """The duties behind one row (the dashboards' drill-down)."""
         return _roster_records(rule, subject, period, user)
 
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        return _roster_records_many(rule, keys, user)
+
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
@@ -223,6 +228,11 @@ class SubstitutionEvaluator:
         """The duties behind one row (the dashboards' drill-down)."""
         return _roster_records(rule, subject, period, user)
 
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        return _roster_records_many(rule, keys, user)
+
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
@@ -270,6 +280,11 @@ class QuotaEvaluator:
         """The receptions (or, for cases in charge, the petitions by reference) behind one row,
         as far as `user` may see them."""
         return _quota_records(rule, subject, period, user)
+
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        return _quota_records_many(rule, keys, user)
 
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
@@ -496,19 +511,137 @@ compliance.register(GroupRepresentativesEvaluator(), rule_ids=LIMIT_RULES)
 # --- drill-down: the records behind one row (rules.compliance RecordLink) ---------------------------
 
 
-def _reception_links(receptions: Any) -> list[RecordLink]:
+MAX_RECEPTIONS = 500
+MAX_PETITIONS = 200
+
+
+def _reception_link(r: Reception) -> RecordLink:
     from django.urls import reverse
 
-    return [
-        RecordLink(
-            label=f"{r.date:%Y-%m-%d} {r.get_part_display()} {r.person.name if r.person else '—'}",
-            url=reverse("reception-detail", args=[r.pk]),
-            date=r.date,
-            late=r.status == ReceptionStatus.ABSENT or r.person_id is None,
-            note=f"{r.get_kind_display()} · {r.unit.name} · {r.get_status_display()}",
+    return RecordLink(
+        label=f"{r.date:%Y-%m-%d} {r.get_part_display()} {r.person.name if r.person else '—'}",
+        url=reverse("reception-detail", args=[r.pk]),
+        date=r.date,
+        late=r.status == ReceptionStatus.ABSENT or r.person_id is None,
+        note=f"{r.get_kind_display()} · {r.unit.name} · {r.get_status_display()}",
+    )
+
+
+def _reception_links(receptions: Any) -> list[RecordLink]:
+    ordered = receptions.select_related("person", "unit").order_by("date", "part")
+    return [_reception_link(r) for r in ordered[:MAX_RECEPTIONS]]
+
+
+def _windows(keys: Sequence[tuple[str, str]]) -> dict[str, Period]:
+    return {p: w for _s, p in keys if (w := _period_bounds(p)) is not None}
+
+
+def _spread(
+    keys: Sequence[tuple[str, str]],
+    windows: dict[str, Period],
+    records: Iterable[tuple[set[str], dt.date, RecordLink]],
+    limit: int,
+) -> dict[tuple[str, str], list[RecordLink]]:
+    """Records (each with the subjects it belongs to and its date) handed to the rows whose
+    subject and period they fall in, at most `limit` a row, in the order given."""
+    wanted = {(s, p) for s, p in keys if p in windows}
+    result: dict[tuple[str, str], list[RecordLink]] = defaultdict(list)
+    periods = set(windows.items())
+    for subjects, day, link in records:
+        for period, window in periods:
+            if not window.start <= day <= window.end:
+                continue
+            for subject in subjects:
+                found = result[(subject, period)]
+                if (subject, period) in wanted and len(found) < limit:
+                    found.append(link)
+    return dict(result)
+
+
+def _roster_records_many(
+    rule: Rule, keys: Sequence[tuple[str, str]], user: Any
+) -> dict[tuple[str, str], list[RecordLink]]:
+    """`_roster_records` for many rows in one query over the periods' span."""
+    windows = _windows(keys)
+    kind = SLOT_KINDS.get(rule.param("slot"))
+    if not windows or kind is None:
+        return {}
+    subjects = {s for s, p in keys if p in windows}
+    receptions = Reception.objects.visible_to(user).filter(
+        kind=kind,
+        date__gte=min(w.start for w in windows.values()),
+        date__lte=max(w.end for w in windows.values()),
+    )
+    if rule.param("per") == "person":
+        receptions = receptions.filter(
+            Q(subject__code__in=subjects) | Q(subject=None, person__code__in=subjects)
         )
-        for r in receptions.select_related("person", "unit").order_by("date", "part")[:500]
-    ]
+
+        def owners(r: Reception) -> set[str]:
+            return {r.subject.code if r.subject_id else r.person.code}
+
+        receptions = receptions.select_related("subject")
+    else:
+        units = dict(OrgUnit.objects.filter(code__in=subjects).values_list("path", "code"))
+        if not units:
+            return {}
+        under = Q()
+        for path in units:
+            under |= Q(unit__path__startswith=path)
+        receptions = receptions.filter(under)
+
+        def owners(r: Reception) -> set[str]:
+            return {code for path, code in units.items() if r.unit.path.startswith(path)}
+
+    ordered = receptions.select_related("person", "unit").order_by("date", "part")
+    return _spread(
+        keys, windows, ((owners(r), r.date, _reception_link(r)) for r in ordered), MAX_RECEPTIONS
+    )
+
+
+def _quota_records_many(
+    rule: Rule, keys: Sequence[tuple[str, str]], user: Any
+) -> dict[tuple[str, str], list[RecordLink]]:
+    """`_quota_records` for many rows in one query over the periods' span."""
+    from django.urls import reverse
+
+    windows = _windows(keys)
+    if not windows:
+        return {}
+    subjects = {s for s, p in keys if p in windows}
+    start = min(w.start for w in windows.values())
+    end = max(w.end for w in windows.values())
+    activity = rule.param("activity")
+    if activity in ("charged_case", "backlog_case_resolved") or rule.param("percent_of"):
+        petitions = Petition.objects.visible_to(user).filter(charge_leader__code__in=subjects)
+        on = "closed_on" if activity == "backlog_case_resolved" else "charged_on"
+        if activity == "backlog_case_resolved":
+            petitions = petitions.filter(is_backlog=True)
+        petitions = petitions.filter(**{f"{on}__range": (start, end)})
+        rows = petitions.order_by("charged_on").values_list(
+            "pk", "ref", "charged_on", on, "charge_leader__code"
+        )
+        # the reference only: a drill-down never shows who petitioned
+        return _spread(
+            keys,
+            windows,
+            (
+                ({leader}, day, RecordLink(label=ref, url=reverse("petition-detail", args=[pk]), date=charged))
+                for pk, ref, charged, day, leader in rows
+            ),
+            MAX_PETITIONS,
+        )  # fmt: skip
+    kinds = ACTIVITY_KINDS.get(activity, (ReceptionKind.BUREAU_SITTING,))
+    receptions = Reception.objects.visible_to(user).filter(
+        kind__in=kinds, person__code__in=subjects, date__gte=start, date__lte=end
+    )
+    ordered = receptions.select_related("person", "unit").order_by("date", "part")
+    return _spread(
+        keys,
+        windows,
+        (({r.person.code}, r.date, _reception_link(r)) for r in ordered),
+        MAX_RECEPTIONS,
+    )
 
 
 def _period_bounds(period: str) -> Period | None:
@@ -556,7 +689,7 @@ def _quota_records(rule: Rule, subject: str, period: str, user: Any) -> list[Rec
         # the reference only: a drill-down never shows who petitioned
         return [
             RecordLink(label=p.ref, url=reverse("petition-detail", args=[p.pk]), date=p.charged_on)
-            for p in petitions.order_by("charged_on")[:200]
+            for p in petitions.order_by("charged_on")[:MAX_PETITIONS]
         ]
     kinds = ACTIVITY_KINDS.get(activity, (ReceptionKind.BUREAU_SITTING,))
     receptions = Reception.objects.visible_to(user).filter(

@@ -13,6 +13,18 @@ evaluator reads its records through its app's access condition (a petition throu
 `reports`). DEADLINE rows are answered here from the clocks in `rules`, which every app uses, read through
 `Clock.objects.visible_to(user)` (the clock's unit, its subject and its item's own access
 condition).
+
+An evaluator with `records` SHOULD also have the batch form
+
+    def records_many(self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: User)
+        -> dict[tuple[str, str], Sequence[...]]
+
+answering for many rows of one rule at once — keys are (subject code, period code), the
+answer holds the same records `records` gives for each key (keys without records may be
+absent) — in a fixed number of queries, through the same access condition. The year-end PDF
+lists the records behind every short row with `records_for_many`: one call per rule, so the
+report's queries do not grow with its rows. Without `records_many` an evaluator is asked row
+by row.
 """
 
 from __future__ import annotations
@@ -131,6 +143,28 @@ def records_for(
         return [as_record_link(item) for item in method(rule, subject, period, user=user)]
     if rule.kind == RuleKind.DEADLINE:
         return deadline_records(rule, subject, period, today, user=user)
+    return None
+
+
+RowKey = tuple[str, str]
+
+
+def records_for_many(
+    rule: Rule, keys: Sequence[RowKey], *, today: dt.date, user: Any
+) -> dict[RowKey, list[RecordLink]] | None:
+    """The records behind many rows of one rule that `user` may see, keyed by (subject,
+    period): one batch per rule where the evaluator has `records_many`; None when its
+    evaluator cannot list them."""
+    evaluator = evaluator_for(rule)
+    many = getattr(evaluator, "records_many", None)
+    if callable(many):
+        found = many(rule, list(dict.fromkeys(keys)), user=user)
+        return {key: [as_record_link(item) for item in found.get(key, ())] for key in keys}
+    if callable(getattr(evaluator, "records", None)) or rule.kind == RuleKind.DEADLINE:
+        return {
+            key: records_for(rule, key[0], key[1], today=today, user=user) or []
+            for key in dict.fromkeys(keys)
+        }
     return None
 
 

@@ -143,28 +143,45 @@ class SubmissionEvaluator:
     def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """The reports behind a row: the subject's reports of the rule's document that year
         (those `user` may see)."""
-        try:
-            year = int(period[:4])
-        except ValueError:
-            return []
-        due = due_date(rule, year)
+        return self.records_many(rule, [(subject, period)], user=user).get((subject, period), [])
+
+    def records_many(
+        self, rule: Rule, keys: Sequence[tuple[str, str]], *, user: Any
+    ) -> dict[tuple[str, str], list[RecordLink]]:
+        """`records` for many rows in one query."""
+        years: dict[str, int] = {}
+        for _subject, period in keys:
+            try:
+                years[period] = int(period[:4])
+            except ValueError:
+                continue
+        wanted = {(s, p) for s, p in keys if p in years}
+        if not wanted:
+            return {}
+        subjects = {s for s, _p in wanted}
         reports = (
             Submission.objects.visible_to(user)
-            .filter(kind=rule.param("document"), year=year)
-            .filter(Q(person__code=subject) | Q(person__isnull=True, unit__code=subject))
+            .filter(kind=rule.param("document"), year__in=set(years.values()))
+            .filter(Q(person__code__in=subjects) | Q(person__isnull=True, unit__code__in=subjects))
             .select_related("person", "unit")
             .order_by("submitted_on", "pk")
         )
-        return [
-            RecordLink(
-                label=report.title or str(report),
-                url=reverse("reports-submission-detail", args=[report.pk]),
-                date=report.submitted_on,
-                late=report.submitted_on > due,
-                note=report.subject_name,
-            )
-            for report in reports
-        ]
+        result: dict[tuple[str, str], list[RecordLink]] = {}
+        for report in reports:
+            subject = report.person.code if report.person_id else report.unit.code
+            due = due_date(rule, report.year)
+            for period, year in years.items():
+                if year == report.year and (subject, period) in wanted:
+                    result.setdefault((subject, period), []).append(
+                        RecordLink(
+                            label=report.title or str(report),
+                            url=reverse("reports-submission-detail", args=[report.pk]),
+                            date=report.submitted_on,
+                            late=report.submitted_on > due,
+                            note=report.subject_name,
+                        )
+                    )
+        return result
 
 
 compliance.register(SubmissionEvaluator(), rule_ids=RULE_IDS)

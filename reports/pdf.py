@@ -26,7 +26,7 @@ from rules.compliance import SHORT, STATUS_LABELS, ComplianceRow
 from rules.models import Rule
 from rules.periods import Period
 
-from .drilldown import RecordLink, late_clocks, records_for
+from .drilldown import RecordLink, late_clocks, records_for_many
 from .models import Campaign, CampaignState
 from .scores import campaign_scores
 from .selectors import ComplianceTable, Standing, compliance_table
@@ -70,6 +70,9 @@ def _shortfall(row: ComplianceRow) -> str:
 
 
 class _RowBuilder:
+    """Builds the report's rows; the records behind the short rows are read per rule in one
+    batch (`prepare`), never per row."""
+
     def __init__(
         self,
         table: ComplianceTable,
@@ -79,16 +82,36 @@ class _RowBuilder:
         self.table = table
         self.late = late
         self.reader = reader
+        self.missed: dict[tuple[str, str, str], list[RecordLink]] = {}
+
+    def _needs_records(self, row: ComplianceRow) -> bool:
+        rule = self.table.rules.get(row.rule)
+        return (
+            row.status == SHORT
+            and rule is not None
+            and rule.kind != "DEADLINE"
+            and not self.late.get((row.rule, row.subject))
+        )
+
+    def prepare(self, rows: list[ComplianceRow]) -> None:
+        """The late records behind every short row of `rows` that has no late clock: one
+        `records_for_many` per rule."""
+        keys: dict[str, list[tuple[str, str]]] = {}
+        for row in rows:
+            if self._needs_records(row):
+                keys.setdefault(row.rule, []).append((row.subject, row.period))
+        for rule_id, rule_keys in keys.items():
+            found = records_for_many(
+                self.table.rules[rule_id], rule_keys, today=self.table.today, user=self.reader
+            )
+            for (subject, period), records in (found or {}).items():
+                self.missed[(rule_id, subject, period)] = [r for r in records if r.late]
 
     def build(self, row: ComplianceRow) -> ReportRow:
         rule = self.table.rules.get(row.rule)
         late = self.late.get((row.rule, row.subject), [])
-        if not late and row.status == SHORT and rule is not None and rule.kind != "DEADLINE":
-            found = (
-                records_for(rule, row.subject, row.period, today=self.table.today, user=self.reader)
-                or []
-            )
-            late = [record for record in found if record.late]
+        if self._needs_records(row):
+            late = self.missed.get((row.rule, row.subject, row.period), [])
         return ReportRow(
             row=row,
             rule=rule,
@@ -106,13 +129,19 @@ def _sections(
     for row in table.rows:
         if row.subject in table.people:
             people_rows.setdefault(row.subject, []).append(row)
+    unit_rows: dict[str, list[ComplianceRow]] = {}
+    for row in table.rows:
+        unit_rows.setdefault(row.subject, []).append(row)
+    people_of: dict[int, list[Person]] = {}
+    for person in sorted(table.people.values(), key=lambda p: p.code):
+        if person.code in people_rows:
+            people_of.setdefault(person.unit_id, []).append(person)
     sections = []
     for unit in units:
-        own = [builder.build(row) for row in table.rows_for_unit(unit)]
+        own = [builder.build(row) for row in unit_rows.get(unit.code, [])]
         leaders = [
             (person, [builder.build(row) for row in people_rows[person.code]])
-            for person in sorted(table.people.values(), key=lambda p: p.code)
-            if person.unit_id == unit.pk and person.code in people_rows
+            for person in people_of.get(unit.pk, [])
         ]
         if own or leaders:
             sections.append(
@@ -163,7 +192,9 @@ def report_context(
         OrgUnit.objects.filter(path__startswith=unit.path) if unit else OrgUnit.objects.all()
     )
     late = late_clocks(table.rules.values(), window, today, user=reader)
-    sections = _sections(table, _RowBuilder(table, late, reader), units)
+    builder = _RowBuilder(table, late, reader)
+    builder.prepare(table.rows)
+    sections = _sections(table, builder, units)
     evaluated = {
         rule.rule_id
         for _evaluator, batch in compliance.assign(table.rules.values())
