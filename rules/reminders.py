@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -297,14 +297,20 @@ def _duty_groups(clocks: list[Clock]) -> dict[int, int]:
     )
 
 
+def scan_queryset(today: dt.date, calendar: WorkCalendar | None = None) -> QuerySet[Clock]:
+    """The open clocks the scan of `today` reads: one indexed query."""
+    calendar = calendar or WorkCalendar()
+    horizon = scan_horizon(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
+    return Clock.objects.open().filter(due__lte=horizon).order_by("due", "pk")
+
+
 def reminders_scan(today: dt.date) -> ScanResult:
     """Create the reminders due today; returns the rows this scan created and the stages it
     could not decide."""
     due_soon = list(settings.REMINDER_DUE_SOON_WORKDAYS)
     leader_after = settings.ESCALATE_TO_LEADER_AFTER_WORKDAYS
     calendar = WorkCalendar()
-    horizon = scan_horizon(today, max(due_soon, default=0), calendar)
-    clocks = list(Clock.objects.open().filter(due__lte=horizon).order_by("due", "pk"))
+    clocks = list(scan_queryset(today, calendar))
     if not clocks:
         return ScanResult()
     recipients = Recipients(clocks)
