@@ -17,7 +17,7 @@ from rules.models import (
     ReminderKind,
     ReminderState,
 )
-from rules.reminders import reminders_deliver, reminders_scan
+from rules.reminders import reminders_deliver, reminders_scan, scan_queryset
 from tests.helpers import build_county, make_rule, make_user
 
 D = dt.date
@@ -118,6 +118,25 @@ class ReminderScanTests(TestCase):
         )  # the old date's reminder is void
         reminders_scan(D(2026, 10, 13))
         self.assertEqual(Reminder.objects.filter(state=ReminderState.PENDING).get().due, clock.due)
+
+    def test_a_clock_escalated_to_the_leader_is_no_longer_read_by_the_scan(self) -> None:
+        clock = self.start(D(2026, 9, 24))
+        reminders_scan(D(2026, 10, 12))  # overdue, not yet three working days
+        self.assertIn(clock, scan_queryset(D(2026, 10, 13)))
+        reminders_scan(D(2026, 10, 14))  # the last stage: the leader
+        clock.refresh_from_db()
+        self.assertEqual(clock.reminded_due, clock.due)
+        # The steady state: nothing left to write, nothing read.
+        self.assertNotIn(clock, scan_queryset(D(2026, 10, 20)))
+        self.assertEqual(reminders_scan(D(2026, 10, 20)).created, 0)
+
+    def test_an_extension_after_the_last_stage_brings_the_clock_back_to_the_scan(self) -> None:
+        clock = self.start(D(2026, 9, 24))
+        reminders_scan(D(2026, 10, 14))
+        clock.refresh_from_db()
+        clock_extend(clock=clock, amount=5, reason="waiting for the survey")
+        clock.refresh_from_db()
+        self.assertIn(clock, scan_queryset(D(2026, 10, 14)))
 
 
 @override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=3)
