@@ -18,7 +18,7 @@ from rules.models import (
     ReminderState,
 )
 from rules.reminders import reminders_deliver, reminders_scan, scan_queryset
-from tests.helpers import build_county, make_rule, make_user
+from tests.helpers import build_county, make_rule, make_unit, make_user
 
 D = dt.date
 
@@ -247,9 +247,9 @@ class DeadlineBoardTests(TestCase):
     def test_the_supervisor_sees_overdue_and_due_soon_with_counts(self) -> None:
         self.client.force_login(self.c.supervisor)
         # session, user, header unit, item-type choices, the calendar year and its days (for the
-        # due-soon horizon), counts, rows, unit and rule choices of the filter, the by-unit table:
-        # the same however many clocks there are.
-        with self.assertNumQueries(11):
+        # due-soon horizon), counts, rows, the rule choices of the filter (the unit is typed,
+        # not chosen among every unit), the by-unit table: the same however many clocks there are.
+        with self.assertNumQueries(10):
             response = self.client.get(reverse("deadline-board"))
         self.assertEqual(response.context["counts"]["overdue"], 1)
         self.assertContains(response, "青山乡")
@@ -258,6 +258,21 @@ class DeadlineBoardTests(TestCase):
         self.client.force_login(self.c.supervisor)
         response = self.client.get(reverse("deadline-board"), {"unit": self.c.chengguan.pk})
         self.assertEqual(response.context["counts"]["overdue"], 0)
+
+    def test_the_unit_is_typed_by_code_or_name_and_renders_no_list_of_units(self) -> None:
+        self.client.force_login(self.c.supervisor)
+        by_code = self.client.get(reverse("deadline-board"), {"unit": self.c.qingshan.code})
+        self.assertEqual(by_code.context["counts"]["overdue"], 1)
+        by_name = self.client.get(reverse("deadline-board"), {"unit": self.c.qingshan.name})
+        self.assertEqual(by_name.context["counts"]["overdue"], 1)
+        self.assertNotContains(by_name, '<select name="unit"')
+
+    def test_a_unit_outside_the_users_part_of_the_county_is_refused(self) -> None:
+        outside = make_unit("邻县", "county")
+        self.client.force_login(self.c.supervisor)
+        response = self.client.get(reverse("deadline-board"), {"unit": outside.code})
+        self.assertTrue(response.context["form"].errors["unit"])
+        self.assertEqual(response.context["counts"]["overdue"], 1)  # not filtered
 
 
 @override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=100)
