@@ -31,7 +31,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from directory.models import TOWNSHIP_KINDS, Person, UnitKind
+from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from rules import compliance
 from rules.compliance import ComplianceRow, RecordLink, status_for
 from rules.models import Rule
@@ -92,21 +92,32 @@ def grid_subjects(rule: Rule, window: Period) -> list[Person]:
 
 class ContactCoverageEvaluator:
     def evaluate(
-        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+        self,
+        rules: Sequence[Rule],
+        window: Period,
+        *,
+        today: dt.date,
+        within: OrgUnit | None = None,
     ) -> Iterable[ComplianceRow]:
+        """`within`: only the cadres of this unit's subtree (rules.compliance.evaluate)."""
         rows: list[ComplianceRow] = []
         for rule in rules:
             kind = pairing_kind_of(rule)
             if kind is not None:
-                rows.extend(self._rows(rule, kind, window, today))
+                rows.extend(self._rows(rule, kind, window, today, within))
         return rows
 
     @staticmethod
-    def _facts(rule: Rule, kind: str, window: Period) -> tuple[list[Pairing], dict]:
+    def _facts(
+        rule: Rule, kind: str, window: Period, within: OrgUnit | None
+    ) -> tuple[list[Pairing], dict]:
+        holders = post_holders(rule)
+        if within is not None:
+            holders = holders.filter(unit__path__startswith=within.path)
         pairings = (
             Pairing.objects.overlapping(window.start, window.end)
             .of_kind(kind)
-            .filter(person__in=post_holders(rule))
+            .filter(person__in=holders)
         )
         kinds = () if calls_count(rule) else IN_PERSON_KINDS
         contacts = household_contacts(
@@ -116,12 +127,15 @@ class ContactCoverageEvaluator:
         listed = list(pairings.select_related("person", "household").order_by("person__code"))
         return listed, contacts
 
-    def _rows(self, rule: Rule, kind: str, window: Period, today: dt.date) -> list[ComplianceRow]:
-        pairings, contacts = self._facts(rule, kind, window)
+    def _rows(
+        self, rule: Rule, kind: str, window: Period, today: dt.date, within: OrgUnit | None
+    ) -> list[ComplianceRow]:
+        pairings, contacts = self._facts(rule, kind, window, within)
         if not pairings:
             return []
         minimum = int(rule.param("min_visits") or 1)
         dates = {key: [c.date for c in found] for key, found in contacts.items()}
+        not_contacted = _("not contacted: %(names)s")  # translated once, not per row
         rows = []
         for period in periods_in(window, rule.period):
             tally: dict[int, list] = {}
@@ -137,7 +151,7 @@ class ContactCoverageEvaluator:
                 else:
                     entry[3].append(pairing.household.head)
             for person, required, actual, missed in tally.values():
-                note = _("not contacted: %(names)s") % {"names": _names(missed)} if missed else ""
+                note = not_contacted % {"names": _names(missed)} if missed else ""
                 rows.append(
                     ComplianceRow(
                         rule=rule.rule_id,

@@ -143,7 +143,10 @@ def compliance_table(
     """The rows the scope may see, of the rules in force, in the window; `township` and
     `within` narrow to a subtree (a township filter, a one-unit report)."""
     rules = rules_in_force(packs, kinds)
-    rows = rows_in_window(evaluate(window, today=today, rules=rules), window)
+    narrowest = within or township
+    if within is not None and township is not None and township.path.startswith(within.path):
+        narrowest = township
+    rows = rows_in_window(evaluate(window, today=today, rules=rules, within=narrowest), window)
     units = {u.code: u for u in scope.filter(OrgUnit.objects.all(), "")}
     people = {
         p.code: p for p in scope.filter(Person.objects.select_related("unit"), "unit").order_by()

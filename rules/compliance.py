@@ -13,10 +13,11 @@ whole sets (one query per rule or per kind), never per person per rule."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,18 +120,32 @@ def assign(rules: Iterable[Rule]) -> list[tuple[Evaluator, list[Rule]]]:
     return list(batches.values())
 
 
+def narrows(evaluator: Evaluator) -> bool:
+    """Whether `evaluator.evaluate` takes `within` (see `evaluate`)."""
+    return "within" in inspect.signature(evaluator.evaluate).parameters
+
+
 def evaluate(
     window: Period,
     *,
     today: dt.date,
     packs: Sequence[str] = (),
     rules: models.QuerySet[Rule] | None = None,
+    within: Any = None,
 ) -> list[ComplianceRow]:
+    """Every row of the rules in force. `within` (an org unit) says that only the rows of
+    subjects in its subtree are wanted: an evaluator whose `evaluate` takes `within` may leave
+    the others out (so that a township's report costs the township); the caller still keeps
+    only the rows it wants, so an evaluator that ignores it stays correct."""
     if rules is None:
         rules = Rule.objects.active().in_packs(*packs)
     rows: list[ComplianceRow] = []
     for evaluator, batch in assign(rules):
-        rows.extend(evaluator.evaluate(batch, window, today=today))
+        if within is not None and narrows(evaluator):
+            found = evaluator.evaluate(batch, window, today=today, within=within)  # type: ignore[call-arg]
+        else:
+            found = evaluator.evaluate(batch, window, today=today)
+        rows.extend(found)
     order = {rule.rule_id: (rule.pack, rule.sort_order) for rule in rules}
     rows.sort(key=lambda r: (order.get(r.rule, ("", 0)), r.rule, r.period, r.subject))
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from directory.models import Person
+from directory.models import OrgUnit, Person
 from rules import compliance
 from rules.compliance import ComplianceRow
 from rules.models import Rule, RuleKind
@@ -47,13 +47,24 @@ class VisitRulesEvaluator:
     one class serves the five kinds because the facts it loads are the same)."""
 
     def evaluate(
-        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+        self,
+        rules: Sequence[Rule],
+        window: Period,
+        *,
+        today: dt.date,
+        within: OrgUnit | None = None,
     ) -> Iterable[ComplianceRow]:
+        """`within`: only the people of this unit's subtree are measured (a township's report
+        costs the township's visits)."""
         if not rules:
             return []
-        facts = Facts(Person.objects.all(), window, today)
+        if within is None:
+            facts = Facts(Person.objects.all(), window, today, everyone=True)
+        else:
+            facts = Facts(Person.objects.filter(unit__path__startswith=within.path), window, today)
         return [to_row(progress) for progress in measure(rules, facts)]
 
 
-for _kind, _ids in RULE_IDS.items():
-    compliance.register(VisitRulesEvaluator(), kinds=(_kind,), rule_ids=_ids)
+# One registration for every visit rule, so that the kinds share one `Facts` per table (each
+# registration is handed its rules in one call).
+compliance.register(VisitRulesEvaluator(), rule_ids=ALL_RULE_IDS)

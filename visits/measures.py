@@ -166,8 +166,13 @@ class Subject:
 class Facts:
     """The visit facts of a set of people over a window; each loader runs once, on demand."""
 
-    def __init__(self, people: QuerySet[Person], window: Period, today: dt.date) -> None:
+    def __init__(
+        self, people: QuerySet[Person], window: Period, today: dt.date, *, everyone: bool = False
+    ) -> None:
         self.people = people
+        #: `people` is every person: the visit queries need no condition on the person (rows
+        #: of people outside `subjects` are never read)
+        self.everyone = everyone
         self.window = window
         self.today = today
         self.calendar = WorkCalendar()
@@ -201,9 +206,11 @@ class Facts:
                 subjects[person_id].links.setdefault(kind, []).append(Place(*unit))
         return subjects
 
-    def _mine(self, person_path: str) -> Exists:
+    def _mine(self, person_path: str) -> Exists | Q:
         """Rows of the people measured. A correlated EXISTS rather than `IN (subquery)`:
         without table statistics SQLite would look up every person for every visit."""
+        if self.everyone:
+            return Q()
         return Exists(self.people.order_by().filter(pk=OuterRef(person_path)))
 
     # places --------------------------------------------------------------------------------
