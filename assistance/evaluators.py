@@ -24,6 +24,7 @@ import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -90,6 +91,19 @@ def grid_subjects(rule: Rule, window: Period) -> list[Person]:
 # --- contact coverage --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Owed:
+    """One pairing as the contact table needs it (a tuple, not a model instance)."""
+
+    person_id: int
+    household_id: int
+    start: dt.date
+    end: dt.date | None
+    code: str
+    name: str
+    head: str
+
+
 class ContactCoverageEvaluator:
     def evaluate(
         self,
@@ -99,57 +113,83 @@ class ContactCoverageEvaluator:
         today: dt.date,
         within: OrgUnit | None = None,
     ) -> Iterable[ComplianceRow]:
-        """`within`: only the cadres of this unit's subtree (rules.compliance.evaluate)."""
+        """`within`: only the cadres of this unit's subtree (rules.compliance.evaluate).
+        The rules share their facts: the pairings of a kind and their contacts are read once
+        for every rule of that kind (each rule keeps the holders of its posts)."""
         rows: list[ComplianceRow] = []
+        pairings: dict[str, list[_Owed]] = {}
+        contacts: dict[tuple[str, bool], dict[tuple[int, int], list[dt.date]]] = {}
         for rule in rules:
             kind = pairing_kind_of(rule)
-            if kind is not None:
-                rows.extend(self._rows(rule, kind, window, today, within))
+            if kind is None:
+                continue
+            if kind not in pairings:
+                pairings[kind] = self._pairings(kind, window, within)
+            calls = calls_count(rule)
+            if (kind, calls) not in contacts:
+                contacts[(kind, calls)] = self._contacts(pairings[kind], window, calls)
+            holders = set(self._holders(rule, within).values_list("pk", flat=True))
+            owed = [p for p in pairings[kind] if p.person_id in holders]
+            rows.extend(self._rows(rule, owed, contacts[(kind, calls)], window, today))
         return rows
 
     @staticmethod
-    def _facts(
-        rule: Rule, kind: str, window: Period, within: OrgUnit | None
-    ) -> tuple[list[Pairing], dict]:
+    def _holders(rule: Rule, within: OrgUnit | None) -> QuerySet[Person]:
         holders = post_holders(rule)
         if within is not None:
             holders = holders.filter(unit__path__startswith=within.path)
-        pairings = (
-            Pairing.objects.overlapping(window.start, window.end)
-            .of_kind(kind)
-            .filter(person__in=holders)
-        )
-        kinds = () if calls_count(rule) else IN_PERSON_KINDS
-        contacts = household_contacts(
-            pairings.values("person_id"), pairings.values("household_id"), window.start,
-            window.end, kinds,
-        )  # fmt: skip
-        listed = list(pairings.select_related("person", "household").order_by("person__code"))
-        return listed, contacts
+        return holders.order_by()
 
+    @staticmethod
+    def _pairings(kind: str, window: Period, within: OrgUnit | None) -> list[_Owed]:
+        pairings = Pairing.objects.overlapping(window.start, window.end).of_kind(kind)
+        if within is not None:
+            pairings = pairings.filter(person__unit__path__startswith=within.path)
+        rows = pairings.order_by("person__code", "pk").values_list(
+            "person_id", "household_id", "start", "end", "person__code", "person__name",
+            "household__head",
+        )  # fmt: skip
+        return [_Owed(*row) for row in rows]
+
+    @staticmethod
+    def _contacts(
+        owed: list[_Owed], window: Period, calls: bool
+    ) -> dict[tuple[int, int], list[dt.date]]:
+        if not owed:
+            return {}
+        kinds = () if calls else IN_PERSON_KINDS
+        found = household_contacts(
+            list({p.person_id for p in owed}), list({p.household_id for p in owed}),
+            window.start, window.end, kinds,
+        )  # fmt: skip
+        return {key: [c.date for c in contacts] for key, contacts in found.items()}
+
+    @staticmethod
     def _rows(
-        self, rule: Rule, kind: str, window: Period, today: dt.date, within: OrgUnit | None
+        rule: Rule,
+        pairings: list[_Owed],
+        dates: dict[tuple[int, int], list[dt.date]],
+        window: Period,
+        today: dt.date,
     ) -> list[ComplianceRow]:
-        pairings, contacts = self._facts(rule, kind, window, within)
         if not pairings:
             return []
         minimum = int(rule.param("min_visits") or 1)
-        dates = {key: [c.date for c in found] for key, found in contacts.items()}
         not_contacted = _("not contacted: %(names)s")  # translated once, not per row
         rows = []
         for period in periods_in(window, rule.period):
             tally: dict[int, list] = {}
             for pairing in pairings:
-                if not owes(pairing, period):
+                if not owes(pairing, period):  # type: ignore[arg-type]
                     continue
-                entry = tally.setdefault(pairing.person_id, [pairing.person, 0, 0, []])
+                entry = tally.setdefault(pairing.person_id, [pairing, 0, 0, []])
                 entry[1] += 1
-                days = dates.get((pairing.person_id, pairing.household_id), [])
-                first = bisect.bisect_left(days, counted_from(pairing, period))
+                days = dates.get((pairing.person_id, pairing.household_id), ())
+                first = bisect.bisect_left(days, max(pairing.start, period.start))
                 if bisect.bisect_right(days, period.end) - first >= minimum:
                     entry[2] += 1
                 else:
-                    entry[3].append(pairing.household.head)
+                    entry[3].append(pairing.head)
             for person, required, actual, missed in tally.values():
                 note = not_contacted % {"names": _names(missed)} if missed else ""
                 rows.append(

@@ -411,15 +411,18 @@ def _records(writer: Writer, spec: Spec, built: dict[str, Any], year: int, today
         for n, pk in enumerate(ids):
             village = villages[n % len(villages)]
             kind = visit_kinds[n % len(visit_kinds)]
+            day = _day_of(year, n, count, today)
             visits.append(
-                Visit(pk=pk, date=_day_of(year, n, count, today), kind=kind, unit=village,
+                Visit(pk=pk, date=day, kind=kind, unit=village,
                       days=1 if kind == "village_stay" else 0.5)
             )  # fmt: skip
-            visit_people.append(VisitPerson(visit_id=pk, person=cadres[n % len(cadres)]))
+            visit_people.append(VisitPerson(visit_id=pk, person=cadres[n % len(cadres)], date=day))
             if kind == "household" and homes.get(village.pk):
                 in_village = homes[village.pk]
                 visit_homes.append(
-                    VisitHousehold(visit_id=pk, household_id=in_village[n % len(in_village)])
+                    VisitHousehold(
+                        visit_id=pk, household_id=in_village[n % len(in_village)], date=day
+                    )
                 )
         writer.write(Visit, visits)
         writer.write(VisitPerson, visit_people)

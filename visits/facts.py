@@ -101,7 +101,8 @@ def household_contacts(
 ) -> dict[tuple[int, int], list[Contact]]:
     rows = (
         _pairs(person_ids, household_ids, kinds)
-        .filter(visit__date__gte=start, visit__date__lte=end)
+        # the rows' own (copied) dates first: the window's rows are read by index
+        .filter(date__gte=start, date__lte=end, visit__date__gte=start, visit__date__lte=end)
         .values_list(
             "visit__participants__person_id",
             "household_id",

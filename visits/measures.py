@@ -260,16 +260,24 @@ class Facts:
         return dict(rows)
 
     # visits --------------------------------------------------------------------------------
-    def _in_window(self, queryset: QuerySet) -> QuerySet:
-        return queryset.live().filter(
-            visit__date__gte=self.window.start, visit__date__lte=self.window.end
-        )
+    def _in_window(self, queryset: QuerySet, *, people: bool = False) -> QuerySet:
+        """Rows of visits in the window, by the rows' own (copied) date and the visit's: both
+        sides of the join read only the window's rows by index. `people`: household rows
+        joined to the visits' people, whose date is bounded too."""
+        start, end = self.window.start, self.window.end
+        bounds = {"date__gte": start, "date__lte": end}
+        if people:
+            bounds |= {
+                "visit__participants__date__gte": start,
+                "visit__participants__date__lte": end,
+            }
+        return queryset.live().filter(visit__date__gte=start, visit__date__lte=end, **bounds)
 
     @cached_property
     def households_by_village(self) -> dict[int, dict[int, dict[str, int]]]:
         """person → village → household categories → distinct households visited in person."""
         rows = (
-            self._in_window(VisitHousehold.objects)
+            self._in_window(VisitHousehold.objects, people=True)
             .filter(self._mine("visit__participants__person_id"), visit__kind__in=IN_PERSON_KINDS)
             .values_list(
                 "visit__participants__person_id", "household__village_id", "household__categories"
@@ -290,7 +298,7 @@ class Facts:
         """person → villager group → visits that reached it (through a household of the group,
         or a visit filed at the group itself without households)."""
         via_households = (
-            self._in_window(VisitHousehold.objects)
+            self._in_window(VisitHousehold.objects, people=True)
             .filter(
                 self._mine("visit__participants__person_id"),
                 visit__kind__in=IN_PERSON_KINDS,
@@ -306,8 +314,9 @@ class Facts:
                 self._mine("person_id"),
                 visit__kind__in=IN_PERSON_KINDS,
                 visit__unit__kind=UnitKind.GROUP,
-                visit__household_rows__isnull=True,
             )
+            # NOT EXISTS by the visit's id (a LEFT JOIN would read every year's households)
+            .exclude(Exists(VisitHousehold.objects.filter(visit_id=OuterRef("visit_id"))))
             .values_list("person_id", "visit__unit_id")
             .annotate(n=Count("visit_id"))
             .order_by()

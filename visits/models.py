@@ -154,6 +154,13 @@ class Visit(SoftDeleteModel):
             models.Index(fields=["-date", "-id"], name="visit_date_desc"),
             models.Index(fields=["kind", "date"], name="visit_kind_date"),
             models.Index(fields=["unit", "date"], name="visit_unit_date"),
+            # A year's facts (visits.measures) read the year's live visits from this index
+            # alone (an index-only range scan), not the table of every year.
+            models.Index(
+                fields=["date", "id", "kind", "unit", "days", "collective"],
+                name="visit_year_facts",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +205,14 @@ class Visit(SoftDeleteModel):
         return [str(label) for field, label in labels.items() if getattr(self, field) is False]
 
 
+def copy_visit_date(row: VisitPerson | VisitHousehold) -> None:
+    """A person or household row carries its visit's date (denormalised so that a year's facts
+    read only the year's rows). Bulk writers set it themselves; `visit_save` moves the rows'
+    dates when a visit's date changes."""
+    if row.date is None:
+        row.date = row.visit.date
+
+
 class VisitPersonQuerySet(models.QuerySet):
     def live(self) -> VisitPersonQuerySet:
         return self.filter(visit__deleted_at__isnull=True)
@@ -212,9 +227,12 @@ class VisitPerson(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="visit_rows"
     )
+    #: The visit's date, copied (see `VisitDated`): a year's facts read the year's rows by index.
+    date = models.DateField(_("date"), editable=False)
 
     objects = VisitPersonQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The date is a copy of the visit's, not a fact of its own: no history of it.
+    history = HistoricalRecords(excluded_fields=["date"])
 
     class Meta:
         verbose_name = _("person of a visit")
@@ -222,9 +240,14 @@ class VisitPerson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "visit"], name="unique_visit_person")
         ]
+        indexes = [models.Index(fields=["date", "person", "visit"], name="visitperson_date")]
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.visit_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        copy_visit_date(self)
+        super().save(*args, **kwargs)
 
 
 class VisitHouseholdQuerySet(models.QuerySet):
@@ -242,9 +265,11 @@ class VisitHousehold(models.Model):
         on_delete=models.PROTECT,
         related_name="visit_rows",
     )
+    #: The visit's date, copied (see `VisitPerson.date`).
+    date = models.DateField(_("date"), editable=False)
 
     objects = VisitHouseholdQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["date"])
 
     class Meta:
         verbose_name = _("household of a visit")
@@ -252,9 +277,14 @@ class VisitHousehold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "visit"], name="unique_visit_household")
         ]
+        indexes = [models.Index(fields=["date", "visit", "household"], name="visithousehold_date")]
 
     def __str__(self) -> str:
         return f"{self.household} @ {self.visit_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        copy_visit_date(self)
+        super().save(*args, **kwargs)
 
 
 class MeetingQuerySet(ScopedQuerySet):

@@ -97,6 +97,9 @@ def visit_save(
     visit.save()
     _sync(visit, VisitPerson, "person", list(dict.fromkeys(people)), reason)
     _sync(visit, VisitHousehold, "household", list(dict.fromkeys(households)), reason)
+    # The rows carry the visit's date (a copy, no history of its own): move it with the visit.
+    for model in (VisitPerson, VisitHousehold):
+        model.objects.filter(visit=visit).exclude(date=visit.date).update(date=visit.date)
     person_ids = [p.pk for p in people]
     household_ids = [h.pk for h in households]
     transaction.on_commit(
@@ -154,9 +157,13 @@ def visits_record_many(
     people_rows, household_rows = [], []
     for record, visit in zip(valid, visits, strict=True):
         record.visit.pk = visit.pk
-        people_rows += [VisitPerson(visit=visit, person=p) for p in dict.fromkeys(record.people)]
+        day = record.visit.date
+        people_rows += [
+            VisitPerson(visit=visit, person=p, date=day) for p in dict.fromkeys(record.people)
+        ]
         household_rows += [
-            VisitHousehold(visit=visit, household=h) for h in dict.fromkeys(record.households)
+            VisitHousehold(visit=visit, household=h, date=day)
+            for h in dict.fromkeys(record.households)
         ]
     create_with_history(people_rows, VisitPerson, user=user, reason=reason)
     create_with_history(household_rows, VisitHousehold, user=user, reason=reason)

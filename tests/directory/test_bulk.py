@@ -47,7 +47,8 @@ class CreateWithHistoryTests(TestCase):
             Visit,
         )
         create_with_history(
-            [VisitPerson(visit=visit, person=self.c.qingshan_secretary)], VisitPerson
+            [VisitPerson(visit=visit, person=self.c.qingshan_secretary, date=visit.date)],
+            VisitPerson,
         )
 
         visit.heard = "村道"

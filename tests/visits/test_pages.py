@@ -338,11 +338,11 @@ def _bulk_county(c, people: int, seed: int = 3) -> None:
         for month in range(1, 13)
     )
     VisitPerson.objects.bulk_create(
-        VisitPerson(visit=v, person=persons[i // 12]) for i, v in enumerate(visits)
+        VisitPerson(visit=v, person=persons[i // 12], date=v.date) for i, v in enumerate(visits)
     )
     by_village = {v.pk: [h for h in households if h.village_id == v.pk] for v in villages}
     VisitHousehold.objects.bulk_create(
-        VisitHousehold(visit=v, household=h)
+        VisitHousehold(visit=v, household=h, date=v.date)
         for v in visits
         for h in rng.sample(by_village[v.unit_id], 2)
     )
