@@ -32,6 +32,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from directory.base import split_codes
 from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from rules import compliance
 from rules.compliance import ComplianceRow, RecordLink, status_for
@@ -102,6 +103,7 @@ class _Owed:
     code: str
     name: str
     head: str
+    posts: frozenset[str]
 
 
 class ContactCoverageEvaluator:
@@ -128,28 +130,26 @@ class ContactCoverageEvaluator:
             calls = calls_count(rule)
             if (kind, calls) not in contacts:
                 contacts[(kind, calls)] = self._contacts(pairings[kind], window, calls)
-            holders = set(self._holders(rule, within).values_list("pk", flat=True))
-            owed = [p for p in pairings[kind] if p.person_id in holders]
+            # the holders of the rule's posts, from the posts read with the pairings
+            posts = frozenset(rule.subject_post_list)
+            owed = [p for p in pairings[kind] if p.posts & posts]
             rows.extend(self._rows(rule, owed, contacts[(kind, calls)], window, today))
         return rows
 
     @staticmethod
-    def _holders(rule: Rule, within: OrgUnit | None) -> QuerySet[Person]:
-        holders = post_holders(rule)
-        if within is not None:
-            holders = holders.filter(unit__path__startswith=within.path)
-        return holders.order_by()
-
-    @staticmethod
     def _pairings(kind: str, window: Period, within: OrgUnit | None) -> list[_Owed]:
-        pairings = Pairing.objects.overlapping(window.start, window.end).of_kind(kind)
+        pairings = (
+            Pairing.objects.overlapping(window.start, window.end)
+            .of_kind(kind)
+            .filter(person__deleted_at__isnull=True)
+        )
         if within is not None:
             pairings = pairings.filter(person__unit__path__startswith=within.path)
         rows = pairings.order_by("person__code", "pk").values_list(
             "person_id", "household_id", "start", "end", "person__code", "person__name",
-            "household__head",
+            "household__head", "person__posts",
         )  # fmt: skip
-        return [_Owed(*row) for row in rows]
+        return [_Owed(*row[:-1], frozenset(split_codes(row[-1]))) for row in rows]
 
     @staticmethod
     def _contacts(
