@@ -119,14 +119,14 @@ class ContactCoverageEvaluator:
         The rules share their facts: the pairings of a kind and their contacts are read once
         for every rule of that kind (each rule keeps the holders of its posts)."""
         rows: list[ComplianceRow] = []
-        pairings: dict[str, list[_Owed]] = {}
+        kinds = {kind for rule in rules if (kind := pairing_kind_of(rule)) is not None}
+        pairings = self._pairings(kinds, window, within) if kinds else {}
         contacts: dict[tuple[str, bool], dict[tuple[int, int], list[dt.date]]] = {}
         for rule in rules:
             kind = pairing_kind_of(rule)
             if kind is None:
                 continue
-            if kind not in pairings:
-                pairings[kind] = self._pairings(kind, window, within)
+            pairings.setdefault(kind, [])
             calls = calls_count(rule)
             if (kind, calls) not in contacts:
                 contacts[(kind, calls)] = self._contacts(pairings[kind], window, calls)
@@ -137,19 +137,25 @@ class ContactCoverageEvaluator:
         return rows
 
     @staticmethod
-    def _pairings(kind: str, window: Period, within: OrgUnit | None) -> list[_Owed]:
+    def _pairings(
+        kinds: set[str], window: Period, within: OrgUnit | None
+    ) -> dict[str, list[_Owed]]:
+        """The pairings of every kind asked, in one query, by kind."""
         pairings = (
             Pairing.objects.overlapping(window.start, window.end)
-            .of_kind(kind)
+            .of_kind(*sorted(kinds))
             .filter(person__deleted_at__isnull=True)
         )
         if within is not None:
             pairings = pairings.filter(person__unit__path__startswith=within.path)
         rows = pairings.order_by("person__code", "pk").values_list(
-            "person_id", "household_id", "start", "end", "person__code", "person__name",
+            "kind", "person_id", "household_id", "start", "end", "person__code", "person__name",
             "household__head", "person__posts",
         )  # fmt: skip
-        return [_Owed(*row[:-1], frozenset(split_codes(row[-1]))) for row in rows]
+        by_kind: dict[str, list[_Owed]] = defaultdict(list)
+        for kind, *row in rows:
+            by_kind[kind].append(_Owed(*row[:-1], frozenset(split_codes(row[-1]))))
+        return dict(by_kind)
 
     @staticmethod
     def _contacts(

@@ -47,6 +47,7 @@ from .models_roster import (
     ReceptionKind,
     ReceptionStatus,
     RosterNotice,
+    SpecialPeriod,
 )
 from .roster_slots import SLOT_KINDS, slots_for
 
@@ -122,6 +123,34 @@ def _covers(required_part: str, part: str) -> bool:
 # --- ROSTER -------------------------------------------------------------------------------------------
 
 
+class _RosterFacts:
+    """What the roster rules of one table share: the receptions that fill or excuse a slot
+    (of every kind asked, one query), the special periods, the owner maps and slot units."""
+
+    def __init__(self, window: Period, today: dt.date, kinds: set[str]) -> None:
+        done = Reception.objects.filter(
+            kind__in=sorted(kinds), date__gte=window.start, date__lte=min(window.end, today)
+        ).filter(
+            Q(status__in=FILLED_STATUSES, person__isnull=False) | Q(status=ReceptionStatus.EXCUSED)
+        )
+        self.done: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for kind, *row in done.values_list(
+            "kind", "unit__path", "person_id", "subject_id", "date", "part", "post", "status",
+            "person__posts",
+        ):  # fmt: skip
+            self.done[kind].append(tuple(row))
+        self.special = list(
+            SpecialPeriod.objects.filter(start__lte=window.end, end__gte=window.start)
+        )
+        self.units: dict[str, list[OrgUnit]] = {}
+        self._owners: dict[str, Any] = {}
+
+    def owner_function(self, per: str) -> Any:
+        if per not in self._owners:
+            self._owners[per] = _owner_function(per)
+        return self._owners[per]
+
+
 class RosterEvaluator:
     def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """The duties behind one row (the dashboards' drill-down)."""
@@ -135,40 +164,34 @@ class RosterEvaluator:
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
+        """The rules share their facts: the receptions of every slot kind in one query, the
+        special periods, the owner units and the units with slots once per table."""
         calendar = WorkCalendar()
+        rules = [rule for rule in rules if rule.param("slot") in SLOT_KINDS]
+        if not rules:
+            return []
+        shared = _RosterFacts(window, today, {SLOT_KINDS[rule.param("slot")] for rule in rules})
         rows: list[ComplianceRow] = []
         for rule in rules:
-            if rule.param("slot") not in SLOT_KINDS:
-                continue
-            rows.extend(self._rule_rows(rule, window, today, calendar))
+            rows.extend(self._rule_rows(rule, window, today, calendar, shared))
         return rows
 
     def _rule_rows(
-        self, rule: Rule, window: Period, today: dt.date, calendar: WorkCalendar
+        self,
+        rule: Rule,
+        window: Period,
+        today: dt.date,
+        calendar: WorkCalendar,
+        shared: _RosterFacts,
     ) -> list[ComplianceRow]:
         kind = SLOT_KINDS[rule.param("slot")]
         per_person = rule.param("per") == "person"
         posts = rule.subject_post_list
         required_part = rule.param("part_of_day") or DayPart.DAY
-        owner_of = _owner_function(rule.param("per", "county"))
-        # One query: the receptions of this kind that fill or excuse a slot.
-        done = Reception.objects.filter(
-            kind=kind, date__gte=window.start, date__lte=min(window.end, today)
-        ).filter(
-            Q(status__in=FILLED_STATUSES, person__isnull=False) | Q(status=ReceptionStatus.EXCUSED)
-        )
+        owner_of = shared.owner_function(rule.param("per", "county"))
         filled: set[tuple[Any, ...]] = set()
         excused: set[tuple[Any, ...]] = set()
-        for path, person_id, subject_id, day, part, post, status, person_posts in done.values_list(
-            "unit__path",
-            "person_id",
-            "subject_id",
-            "date",
-            "part",
-            "post",
-            "status",
-            "person__posts",
-        ):
+        for path, person_id, subject_id, day, part, post, status, person_posts in shared.done[kind]:
             if not _covers(required_part, part):
                 continue
             if per_person:
@@ -183,7 +206,11 @@ class RosterEvaluator:
                 filled.add((owner, day, post))
         counts: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         names: dict[Any, tuple[str, str]] = {}
-        for spec in slots_for([rule], window.start, window.end, calendar=calendar):
+        slots = slots_for(
+            [rule], window.start, window.end, calendar=calendar, special=shared.special,
+            units=shared.units,
+        )  # fmt: skip
+        for spec in slots:
             owner_obj = spec.subject if per_person else spec.unit
             names[owner_obj.pk] = (owner_obj.code, owner_obj.name)
             key = (owner_obj.pk, spec.date, spec.post)
@@ -275,6 +302,20 @@ class SubstitutionEvaluator:
 # --- QUOTA --------------------------------------------------------------------------------------------
 
 
+class _Holders:
+    """The holders of the rules' posts (nobody else, whoever recorded the activity), read in
+    one query for all the rules of a table and picked per rule by its posts."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        posts = sorted({post for rule in rules for post in rule.subject_post_list})
+        people = list(Person.objects.with_post(*posts).order_by("code")) if posts else []
+        self.people = [(person, frozenset(split_codes(person.posts))) for person in people]
+
+    def of(self, rule: Rule) -> list[Person]:
+        posts = frozenset(rule.subject_post_list)
+        return [person for person, held in self.people if held & posts]
+
+
 class QuotaEvaluator:
     def records(self, rule: Rule, subject: str, period: str, *, user: Any) -> list[RecordLink]:
         """The receptions (or, for cases in charge, the petitions by reference) behind one row,
@@ -290,22 +331,28 @@ class QuotaEvaluator:
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
         calendar = WorkCalendar()
+        holders = _Holders(rules)
         rows: list[ComplianceRow] = []
         for rule in rules:
             activity = rule.param("activity")
             if activity == "appointment":
-                rows.extend(self._appointments(rule, window, today))
+                rows.extend(self._appointments(rule, window, today, holders))
             elif rule.param("percent") is not None and rule.param("percent_of"):
-                rows.extend(self._share(rule, window, today))
+                rows.extend(self._share(rule, window, today, holders))
             elif activity in ("charged_case", "backlog_case_resolved"):
-                rows.extend(self._petition_counts(rule, window, today))
+                rows.extend(self._petition_counts(rule, window, today, holders))
             elif activity in ACTIVITY_KINDS:
-                rows.extend(self._reception_counts(rule, window, today, calendar))
+                rows.extend(self._reception_counts(rule, window, today, calendar, holders))
         return rows
 
     # Receptions per person per period (TY-R1 monthly; HF-R1/R2 yearly).
     def _reception_counts(
-        self, rule: Rule, window: Period, today: dt.date, calendar: WorkCalendar
+        self,
+        rule: Rule,
+        window: Period,
+        today: dt.date,
+        calendar: WorkCalendar,
+        holders: _Holders,
     ) -> list[ComplianceRow]:
         qualifiers = set(rule.param("qualifiers", []) or [])
         receptions = Reception.objects.effective(today).filter(
@@ -320,9 +367,12 @@ class QuotaEvaluator:
             if "workday" in qualifiers and not calendar.is_workday(day):
                 continue
             counts[(person_id, self._period_code(rule, day))] += 1
-        return self._person_rows(rule, window, today, counts, int(rule.param("count") or 0))
+        need = int(rule.param("count") or 0)
+        return self._person_rows(rule, window, today, counts, need, holders)
 
-    def _petition_counts(self, rule: Rule, window: Period, today: dt.date) -> list[ComplianceRow]:
+    def _petition_counts(
+        self, rule: Rule, window: Period, today: dt.date, holders: _Holders
+    ) -> list[ComplianceRow]:
         if rule.param("activity") == "charged_case":
             petitions = Petition.objects.filter(
                 charged_on__gte=window.start, charged_on__lte=window.end
@@ -338,9 +388,12 @@ class QuotaEvaluator:
             "charge_leader_id", date_field
         ):
             counts[(person_id, self._period_code(rule, day))] += 1
-        return self._person_rows(rule, window, today, counts, int(rule.param("count") or 0))
+        need = int(rule.param("count") or 0)
+        return self._person_rows(rule, window, today, counts, need, holders)
 
-    def _share(self, rule: Rule, window: Period, today: dt.date) -> list[ComplianceRow]:
+    def _share(
+        self, rule: Rule, window: Period, today: dt.date, holders: _Holders
+    ) -> list[ComplianceRow]:
         """HF-R4c: down-visits carrying cases ≥ percent of the cases in the leader's charge."""
         base = Counter(
             dict(
@@ -366,7 +419,7 @@ class QuotaEvaluator:
         )
         percent = Decimal(str(rule.param("percent")))
         rows = []
-        for person in self._subjects(rule):
+        for person in holders.of(rule):
             required = math.ceil(percent * base.get(person.pk, 0) / 100)
             actual = visits.get(person.pk, 0)
             rows.append(
@@ -382,7 +435,9 @@ class QuotaEvaluator:
             )
         return rows
 
-    def _appointments(self, rule: Rule, window: Period, today: dt.date) -> list[ComplianceRow]:
+    def _appointments(
+        self, rule: Rule, window: Period, today: dt.date, holders: _Holders
+    ) -> list[ComplianceRow]:
         """DA-R2: each of a leader's duty days at the centre has 1–3 appointment matters."""
         low, high = int(rule.param("count") or 1), rule.param("max_count")
         duties = Reception.objects.effective(today).filter(
@@ -401,7 +456,7 @@ class QuotaEvaluator:
             n = matters.get(pk, 0)
             actual[key] += low <= n and (high is None or n <= int(high))
         rows = []
-        people = {p.pk: p for p in self._subjects(rule)}
+        people = {p.pk: p for p in holders.of(rule)}
         for (person_id, month), need in sorted(required.items()):
             person = people.get(person_id)
             if person is None:
@@ -425,14 +480,6 @@ class QuotaEvaluator:
     def _period_code(rule: Rule, day: dt.date) -> str:
         return _month_of(day) if rule.period == "month" else str(day.year)
 
-    @staticmethod
-    def _subjects(rule: Rule) -> list[Person]:
-        """The holders of the rule's posts: nobody else, whoever recorded the activity."""
-        posts = rule.subject_post_list
-        if not posts:
-            return []
-        return list(Person.objects.with_post(*posts).order_by("code"))
-
     def _person_rows(
         self,
         rule: Rule,
@@ -440,10 +487,11 @@ class QuotaEvaluator:
         today: dt.date,
         counts: Counter[tuple[int, str]],
         need: int,
+        holders: _Holders,
     ) -> list[ComplianceRow]:
         periods = months_in(window) if rule.period == "month" else [window]
         rows = []
-        for person in self._subjects(rule):
+        for person in holders.of(rule):
             for period in periods:
                 actual = counts.get((person.pk, period.code), 0)
                 rows.append(

@@ -165,8 +165,23 @@ def _months(first: dt.date, last: dt.date) -> Iterator[tuple[int, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def _slot_units(per: str) -> list[OrgUnit]:
+    if per == "township":
+        return list(OrgUnit.objects.townships().order_by("path"))
+    if per == "unit":
+        return petition_office_units()
+    if per == "city":
+        return list(OrgUnit.objects.cities().order_by("path"))
+    return list(OrgUnit.objects.counties().order_by("path"))
+
+
 def _roster_slots(
-    rule: Rule, first: dt.date, last: dt.date, calendar: WorkCalendar, special: list[SpecialPeriod]
+    rule: Rule,
+    first: dt.date,
+    last: dt.date,
+    calendar: WorkCalendar,
+    special: list[SpecialPeriod],
+    units: dict[str, list[OrgUnit]] | None = None,
 ) -> list[SlotSpec]:
     kind = SLOT_KINDS[rule.param("slot")]
     part = rule.param("part_of_day") or DayPart.DAY
@@ -179,17 +194,12 @@ def _roster_slots(
             for person in subject_people(rule)
             for day in days
         ]
-    if per == "township":
-        units = list(OrgUnit.objects.townships().order_by("path"))
-    elif per == "unit":
-        units = petition_office_units()
-    elif per == "city":
-        units = list(OrgUnit.objects.cities().order_by("path"))
-    else:
-        units = list(OrgUnit.objects.counties().order_by("path"))
+    units = {} if units is None else units  # the units of each level, read once per call
+    if per not in units:
+        units[per] = _slot_units(per)
     return [
         SlotSpec(rule, day, part, kind, unit, post)
-        for unit in units
+        for unit in units[per]
         for day in days
         for post in posts
     ]
@@ -241,14 +251,20 @@ def slots_for(
     last: dt.date,
     *,
     calendar: WorkCalendar | None = None,
+    special: list[SpecialPeriod] | None = None,
+    units: dict[str, list[OrgUnit]] | None = None,
 ) -> list[SlotSpec]:
-    """The slots the rules ask for in [first, last], one per physical duty (by key)."""
+    """The slots the rules ask for in [first, last], one per physical duty (by key).
+    `special` (the special periods overlapping [first, last]) and `units` (a cache of the
+    units with slots, by level) let a caller with many rules read them once."""
     calendar = calendar or WorkCalendar()
-    special = list(SpecialPeriod.objects.filter(start__lte=last, end__gte=first))
+    if special is None:
+        special = list(SpecialPeriod.objects.filter(start__lte=last, end__gte=first))
+    units = {} if units is None else units
     seen: dict[str, SlotSpec] = {}
     for rule in rules:
         if rule.kind == RuleKind.ROSTER:
-            specs = _roster_slots(rule, first, last, calendar, special)
+            specs = _roster_slots(rule, first, last, calendar, special, units)
         else:
             specs = _quota_slots(rule, first, last, calendar)
         for spec in specs:
