@@ -303,17 +303,31 @@ class SubstitutionEvaluator:
 
 
 class _Holders:
-    """The holders of the rules' posts (nobody else, whoever recorded the activity), read in
-    one query for all the rules of a table and picked per rule by its posts."""
+    """The facts the quota rules of one table share: the holders of their posts (nobody
+    else, whoever recorded the activity), read in one query and picked per rule by its posts,
+    and the receptions they count."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         posts = sorted({post for rule in rules for post in rule.subject_post_list})
         people = list(Person.objects.with_post(*posts).order_by("code")) if posts else []
         self.people = [(person, frozenset(split_codes(person.posts))) for person in people]
+        self._receptions: list[tuple[Any, ...]] | None = None
 
     def of(self, rule: Rule) -> list[Person]:
         posts = frozenset(rule.subject_post_list)
         return [person for person, held in self.people if held & posts]
+
+    def receptions(self, window: Period, today: dt.date) -> list[tuple[Any, ...]]:
+        """(kind, person, date, part) of the effective receptions of every activity kind in
+        the window, read once for all the rules counting them."""
+        if self._receptions is None:
+            kinds = sorted({kind for found in ACTIVITY_KINDS.values() for kind in found})
+            self._receptions = list(
+                Reception.objects.effective(today)
+                .filter(kind__in=kinds, date__gte=window.start, date__lte=window.end)
+                .values_list("kind", "person_id", "date", "part")
+            )
+        return self._receptions
 
 
 class QuotaEvaluator:
@@ -355,15 +369,12 @@ class QuotaEvaluator:
         holders: _Holders,
     ) -> list[ComplianceRow]:
         qualifiers = set(rule.param("qualifiers", []) or [])
-        receptions = Reception.objects.effective(today).filter(
-            kind__in=ACTIVITY_KINDS[rule.param("activity")],
-            date__gte=window.start,
-            date__lte=window.end,
-        )
-        if "morning" in qualifiers:
-            receptions = receptions.filter(part__in=(DayPart.AM, DayPart.DAY))
+        kinds = set(ACTIVITY_KINDS[rule.param("activity")])
+        mornings = "morning" in qualifiers
         counts: Counter[tuple[int, str]] = Counter()
-        for person_id, day in receptions.values_list("person_id", "date"):
+        for kind, person_id, day, part in holders.receptions(window, today):
+            if kind not in kinds or (mornings and part not in (DayPart.AM, DayPart.DAY)):
+                continue
             if "workday" in qualifiers and not calendar.is_workday(day):
                 continue
             counts[(person_id, self._period_code(rule, day))] += 1
