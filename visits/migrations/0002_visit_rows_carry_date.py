@@ -10,6 +10,13 @@ from django.db.models import OuterRef, Subquery
 
 
 def copy_dates(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":  # one joined UPDATE per table
+        for table in ("visits_visitperson", "visits_visithousehold"):
+            schema_editor.execute(
+                f"UPDATE {table} r SET date = v.date FROM visits_visit v"  # noqa: S608
+                " WHERE v.id = r.visit_id"
+            )
+        return
     Visit = apps.get_model("visits", "Visit")
     day = Subquery(Visit.objects.filter(pk=OuterRef("visit_id")).values("date")[:1])
     for name in ("VisitPerson", "VisitHousehold"):
