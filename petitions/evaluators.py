@@ -166,7 +166,7 @@ class RosterEvaluator:
     ) -> Iterable[ComplianceRow]:
         """The rules share their facts: the receptions of every slot kind in one query, the
         special periods, the owner units and the units with slots once per table."""
-        calendar = WorkCalendar()
+        calendar = WorkCalendar.for_batch()
         rules = [rule for rule in rules if rule.param("slot") in SLOT_KINDS]
         if not rules:
             return []
@@ -344,7 +344,7 @@ class QuotaEvaluator:
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
-        calendar = WorkCalendar()
+        calendar = WorkCalendar.for_batch()
         holders = _Holders(rules)
         rows: list[ComplianceRow] = []
         for rule in rules:

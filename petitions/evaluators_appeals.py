@@ -120,7 +120,7 @@ class BulletinEvaluator:
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
-        calendar = WorkCalendar()
+        calendar = WorkCalendar.for_batch()
         sent = set(
             Bulletin.objects.filter(
                 day__gte=window.start, day__lte=window.end, sent_at__isnull=False

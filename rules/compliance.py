@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Rule
 from .periods import Period
+from .workdays import batch_calendar
 
 MET = "met"
 SHORT = "short"
@@ -140,12 +141,13 @@ def evaluate(
     if rules is None:
         rules = Rule.objects.active().in_packs(*packs)
     rows: list[ComplianceRow] = []
-    for evaluator, batch in assign(rules):
-        if within is not None and narrows(evaluator):
-            found = evaluator.evaluate(batch, window, today=today, within=within)  # type: ignore[call-arg]
-        else:
-            found = evaluator.evaluate(batch, window, today=today)
-        rows.extend(found)
+    with batch_calendar():  # the evaluators share one working-day calendar
+        for evaluator, batch in assign(rules):
+            if within is not None and narrows(evaluator):
+                found = evaluator.evaluate(batch, window, today=today, within=within)  # type: ignore[call-arg]
+            else:
+                found = evaluator.evaluate(batch, window, today=today)
+            rows.extend(found)
     order = {rule.rule_id: (rule.pack, rule.sort_order) for rule in rules}
     rows.sort(key=lambda r: (order.get(r.rule, ("", 0)), r.rule, r.period, r.subject))
     return rows

@@ -19,6 +19,9 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +123,12 @@ class WorkCalendar:
     _lenient: WorkCalendar | None = field(default=None, repr=False)
     _adjusted: dict[int, Any] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def for_batch(cls) -> WorkCalendar:
+        """The calendar of the batch under way (`batch_calendar()`), else a new one."""
+        shared = _batch.get()
+        return shared if shared is not None else cls()
+
     def with_provisional(self) -> WorkCalendar:
         """A calendar sharing this one's known years that guesses the unknown ones (one per
         calendar, so that a batch loads and guesses each year once)."""
@@ -199,6 +208,21 @@ class WorkCalendar:
         while not self.is_workday(day):
             day += dt.timedelta(days=1)
         return day
+
+
+_batch: ContextVar[WorkCalendar | None] = ContextVar("workdays_batch", default=None)
+
+
+@contextmanager
+def batch_calendar() -> Iterator[WorkCalendar]:
+    """One calendar for every `WorkCalendar.for_batch()` inside the block (a compliance table:
+    its evaluators load each year once between them)."""
+    calendar = _batch.get() or WorkCalendar()
+    token = _batch.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _batch.reset(token)
 
 
 def _calendar_or_new(calendar: WorkCalendar | None) -> WorkCalendar:

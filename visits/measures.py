@@ -175,7 +175,7 @@ class Facts:
         self.everyone = everyone
         self.window = window
         self.today = today
-        self.calendar = WorkCalendar()
+        self.calendar = WorkCalendar.for_batch()
 
     # people --------------------------------------------------------------------------------
     @cached_property
