@@ -65,6 +65,20 @@ class VisitServiceTests(TestCase):
         self.assertEqual(VisitPerson.history.filter(history_type="-").count(), 1)
         self.assertEqual(VisitHousehold.history.filter(history_type="-").count(), 1)
 
+    def test_the_people_and_households_of_a_visit_carry_its_date_when_it_moves(self) -> None:
+        visit = make_visit(
+            self.c.county_leader, self.c.taoyuan, households=[self.c.household_taoyuan]
+        )
+        self.assertEqual(set(VisitPerson.objects.values_list("date", flat=True)), {visit.date})
+        visit.date = D(2025, 4, 7)
+        visit_save(
+            visit=visit, people=[self.c.county_leader], households=[self.c.household_taoyuan]
+        )
+        for model in (VisitPerson, VisitHousehold):
+            with self.subTest(model=model.__name__):
+                dates = set(model.objects.filter(visit=visit).values_list("date", flat=True))
+                self.assertEqual(dates, {D(2025, 4, 7)})
+
     def test_the_signal_is_sent_after_commit(self) -> None:
         received = []
 
