@@ -24,6 +24,7 @@ from directory.paging import page_of
 from directory.timeutil import today as local_today
 
 from .channels import SmsGatewayChannel, person_mobile
+from .deadline_rows import deadline_rows
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 
@@ -112,9 +113,9 @@ class BoardFilterForm(forms.Form):
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
 
 
-def _horizon(today: dt.date) -> dt.date:
+def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
     """The last day counted as due soon; into a year not entered yet, provisionally."""
-    calendar = WorkCalendar().with_provisional()
+    calendar = calendar.with_provisional()
     try:
         return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
     except UnknownCalendarYear:  # beyond the statutory tables
@@ -125,8 +126,11 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     if not request.user.has_role(*BOARD_ROLES):
         raise PermissionDenied
     today = local_today()
+    calendar = WorkCalendar()  # one for the horizon and the rows' days left: each year once
     form = BoardFilterForm(request.GET or None, user=request.user)
-    clocks = Clock.objects.open().visible_to(request.user).filter(due__lte=_horizon(today))
+    clocks = (
+        Clock.objects.open().visible_to(request.user).filter(due__lte=_horizon(today, calendar))
+    )
     if form.is_valid():
         if unit := form.cleaned_data["unit"]:
             clocks = clocks.filter(unit__path__startswith=unit.path)
@@ -142,12 +146,14 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
         .order_by("-late", "-n")[:20]
     )
-    rows = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    clocks = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    page = page_of(clocks, request)
     context = {
         "form": form,
         "today": today,
         "counts": counts,
         "by_unit": by_unit,
-        "page": page_of(rows, request),
+        "page": page,
+        "rows": deadline_rows(page.rows, user=request.user, today=today, calendar=calendar),
     }
     return render(request, "rules/deadline_board.html", context)
