@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -111,3 +112,20 @@ def deadline_rows(
             )
         )
     return rows
+
+
+def overdue_counts(clocks: QuerySet[Clock], days: Sequence[dt.date]) -> list[int]:
+    """For each day, how many of `clocks` were overdue at its end: due before it and not done
+    by then (open still, or done later). Withdrawn clocks are left out (when they were
+    withdrawn is not kept). One query for all the days."""
+    live = clocks.exclude(state=ClockState.CANCELLED)
+    counts = live.aggregate(
+        **{
+            f"d{index}": Count(
+                "pk",
+                filter=Q(due__lt=day) & (Q(done_on__isnull=True) | Q(done_on__gt=day)),
+            )
+            for index, day in enumerate(days)
+        }
+    )
+    return [counts[f"d{index}"] for index in range(len(days))]
