@@ -9,8 +9,8 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.test import TestCase, override_settings
 from django.template.loader import render_to_string
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
