@@ -46,7 +46,7 @@ def counts_workdays(clock: Clock) -> bool:
 
 
 def due_in_words(clock: Clock, today: dt.date, calendar: WorkCalendar | None = None) -> str:
-    """还剩3个工作日 / 今天到期 / 已超期5天: working days when the clock counts working days
+    """还剩3个工作日 / 今日到期 / 已超期5天: working days when the clock counts working days
     (calendar days when the overdue stretch holds no working day yet, e.g. the weekend after
     a Friday due date), calendar days otherwise."""
     if clock.state == ClockState.PAUSED:
