@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,11 +19,13 @@ from django.utils.translation import gettext_lazy
 from directory import navigation
 from directory.access import units_for_user
 from directory.base import validated_save
+from directory.charts import BarChart, bar_chart, week_ends
 from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
 
 from .channels import SmsGatewayChannel, person_mobile
+from .deadline_rows import deadline_rows, overdue_counts
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 
@@ -112,21 +114,34 @@ class BoardFilterForm(forms.Form):
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
 
 
-def _horizon(today: dt.date) -> dt.date:
+def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
     """The last day counted as due soon; into a year not entered yet, provisionally."""
-    calendar = WorkCalendar().with_provisional()
+    calendar = calendar.with_provisional()
     try:
         return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
     except UnknownCalendarYear:  # beyond the statutory tables
         return dt.date(today.year, 12, 31)
 
 
+TREND_WEEKS = 12  # a display window, not a duty threshold
+
+
+def _overdue_trend(clocks: QuerySet[Clock], today: dt.date) -> BarChart:
+    """Overdue deadlines at the end of each of the last weeks (today for this week)."""
+    ends = week_ends(today, TREND_WEEKS)
+    counts = overdue_counts(clocks, ends)
+    return bar_chart(
+        [(day, f"{day.month}/{day.day}", n) for day, n in zip(ends, counts, strict=True)]
+    )
+
+
 def deadline_board(request: HttpRequest) -> HttpResponse:
     if not request.user.has_role(*BOARD_ROLES):
         raise PermissionDenied
     today = local_today()
+    calendar = WorkCalendar()  # one for the horizon and the rows' days left: each year once
     form = BoardFilterForm(request.GET or None, user=request.user)
-    clocks = Clock.objects.open().visible_to(request.user).filter(due__lte=_horizon(today))
+    clocks = Clock.objects.visible_to(request.user)
     if form.is_valid():
         if unit := form.cleaned_data["unit"]:
             clocks = clocks.filter(unit__path__startswith=unit.path)
@@ -134,6 +149,8 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
             clocks = clocks.filter(content_type_id=item_type)
         if rule := form.cleaned_data["rule"]:
             clocks = clocks.filter(rule=rule)
+    trend = _overdue_trend(clocks, today)
+    clocks = clocks.open().filter(due__lte=_horizon(today, calendar))
     counts = clocks.aggregate(
         overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today))
     )
@@ -142,12 +159,15 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
         .order_by("-late", "-n")[:20]
     )
-    rows = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    clocks = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    page = page_of(clocks, request)
     context = {
         "form": form,
         "today": today,
         "counts": counts,
         "by_unit": by_unit,
-        "page": page_of(rows, request),
+        "page": page,
+        "rows": deadline_rows(page.rows, user=request.user, today=today, calendar=calendar),
+        "trend": trend,
     }
     return render(request, "rules/deadline_board.html", context)

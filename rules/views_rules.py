@@ -73,6 +73,7 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
             rule=rule,
             params=form.params,
             active=form.cleaned_data["active"],
+            short_title=form.cleaned_data["short_title"],
             reason=form.cleaned_data["change_reason"],
             acting_user=request.user,
         )

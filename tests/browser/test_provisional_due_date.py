@@ -47,7 +47,7 @@ class ProvisionalDueDateJourneyTests(BrowserTestCase):
         page.click("main form button[type=submit]")
         page.wait_for_url(self.url(detail))
 
-        row = page.locator("table.clocks tr", has_text="NAT-CONCLUDE")
+        row = page.locator("table.clocks tr", has=page.locator("[title^='NAT-CONCLUDE ']"))
         self.assertIn("2027年2月1日", row.inner_text())
         badge = row.locator(".badge.provisional")
         self.assertTrue(badge.is_visible())
@@ -71,6 +71,6 @@ class ProvisionalDueDateJourneyTests(BrowserTestCase):
         page.wait_for_url(self.url("/calendar/2027/"))
 
         page.goto(self.url(detail))
-        row = page.locator("table.clocks tr", has_text="NAT-CONCLUDE")
+        row = page.locator("table.clocks tr", has=page.locator("[title^='NAT-CONCLUDE ']"))
         self.assertIn("2027年1月31日", row.inner_text())
         self.assertEqual(row.locator(".badge.provisional").count(), 0)
