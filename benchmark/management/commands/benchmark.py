@@ -160,7 +160,7 @@ class Command(BaseCommand):
             slug = "".join(ch if ch.isalnum() else "-" for ch in case.name)[:60].strip("-")
             summary = runner.profile(case, ctx, work_dir / f"profile-{slug}.prof")
             self.stdout.write(f"{case.name}: {summary.with_suffix('.prof')} ({summary})")
-            self.stdout.write("\n".join(summary.read_text().splitlines()[:60]))
+            self.stdout.write(summary.read_text())
 
     def _write(
         self,
