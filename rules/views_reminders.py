@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from directory import navigation
 from directory.access import units_for_user
 from directory.base import validated_save
-from directory.models import OrgUnit, Role, User
+from directory.fields import UnitInScopeField, use_fast_selects
+from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
 
@@ -94,43 +94,10 @@ def inbox_preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "rules/inbox_preferences.html", context)
 
 
-class UnitInScopeField(forms.CharField):
-    """A unit typed by its code or its exact name (a link may carry its id), found among the
-    units the user may see: a text field, not a list of every unit of a county (thousands of
-    options, most of the page's time); the by-unit table links to each unit's filter."""
-
-    default_error_messages = {
-        "unknown": gettext_lazy("No unit with this code or name is in your part of the county."),
-        "ambiguous": gettext_lazy("Several units have this name: enter the unit's code."),
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.units: QuerySet[OrgUnit] = OrgUnit.objects.none()
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any) -> OrgUnit | None:
-        text = (super().clean(value) or "").strip()
-        if not text:
-            return None
-        lookup = Q(code=text) | Q(name=text)
-        if text.isdigit():
-            lookup |= Q(pk=int(text))
-        found = list(self.units.filter(lookup)[:3])
-        exact = [u for u in found if u.code == text or str(u.pk) == text]
-        if len(exact) == 1:
-            return exact[0]
-        if not found:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        if len(found) > 1:
-            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
-        return found[0]
-
-
 class BoardFilterForm(forms.Form):
     unit = UnitInScopeField(
         label=gettext_lazy("Unit"),
         required=False,
-        max_length=100,
         help_text=gettext_lazy("The unit's code or name; its sub-units are included."),
     )
     item_type = forms.ChoiceField(label=gettext_lazy("Kind of item"), required=False)
@@ -148,6 +115,7 @@ class BoardFilterForm(forms.Form):
             "app_label", "model"
         )
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
+        use_fast_selects(self)
 
 
 def _horizon(today: dt.date) -> dt.date:
