@@ -140,14 +140,15 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
             clocks = clocks.filter(content_type_id=item_type)
         if rule := form.cleaned_data["rule"]:
             clocks = clocks.filter(rule=rule)
-    counts = clocks.aggregate(
-        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today))
-    )
-    by_unit = (
+    # One pass over the open clocks: per unit, and the totals summed from those rows.
+    per_unit = list(
         clocks.values("unit__name", "unit__code")
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
-        .order_by("-late", "-n")[:20]
+        .order_by("-late", "-n", "unit__code")
     )
+    overdue = sum(row["late"] for row in per_unit)
+    counts = {"overdue": overdue, "soon": sum(row["n"] for row in per_unit) - overdue}
+    by_unit = per_unit[:20]
     rows = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
     context = {
         "form": form,
