@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "proposals",
     "assistance",
     "reports",
+    "benchmark",  # manage.py benchmark (imports every app; nothing imports it)
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from directory.fields import use_fast_selects
 from directory.models import OrgUnit, Person, Post
 from directory.plausible import not_in_future
 
@@ -303,6 +304,10 @@ class AppealFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)
     received_to = forms.DateField(label=_("Received to"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
 
 
 class DayForm(forms.Form):

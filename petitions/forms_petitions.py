@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
+from directory.fields import use_fast_selects
 from directory.forms import apply_errors  # noqa: F401  (re-exported for the views)
 from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
 from directory.plausible import not_in_future
@@ -178,6 +179,7 @@ class PetitionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = units_for_user(user).townships()
         self.fields["lead_unit"].queryset = handling_units(user)
+        use_fast_selects(self)
 
 
 # --- step forms ----------------------------------------------------------------------------------

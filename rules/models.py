@@ -233,6 +233,15 @@ class ClockQuerySet(models.QuerySet):
         )
 
 
+#: Open clocks the deadline scan has stages left to write for (see Clock.reminded_due); the
+#: scan's query and its partial index share this condition, so the planner can match them.
+SCAN_PENDING = Q(state="open") & (
+    Q(reminded_due__isnull=True)
+    | Q(reminded_due__lt=models.F("due"))
+    | Q(reminded_due__gt=models.F("due"))
+)
+
+
 class Clock(models.Model):
     """One deadline of one item: when it started, when it is due and why, and — once the
     step is done — when, frozen as on time or late so that reports read facts."""
@@ -302,6 +311,10 @@ class Clock(models.Model):
     paused_days = models.PositiveIntegerField(_("days paused"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: The due date for which the deadline scan has written every stage (the last one, the
+    #: escalation to a leader, included): the scan passes the clock over until its due date
+    #: changes (an extension, a recomputation), so that a steady scan reads only what is new.
+    reminded_due = models.DateField(null=True, blank=True, editable=False)
 
     objects = ClockQuerySet.as_manager()
     history = HistoricalRecords()
@@ -313,6 +326,8 @@ class Clock(models.Model):
         indexes = [
             # The deadline scan: one range query over open clocks.
             models.Index(fields=["due"], condition=Q(state="open"), name="clock_open_due"),
+            # The deadline scan reads only open clocks it has not finished with.
+            models.Index(fields=["due"], condition=SCAN_PENDING, name="clock_scan_pending"),
             models.Index(fields=["content_type", "object_id"], name="clock_item"),
             models.Index(fields=["rule", "due"], name="clock_rule_due"),
             models.Index(fields=["unit", "due"], name="clock_unit_due"),

@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from directory.timeutil import today as local_today
 
 from .deliveries import backoff, deliveries_for, deliveries_run, max_attempts
 from .models import (
+    SCAN_PENDING,
     Clock,
     ClockState,
     Delivery,
@@ -223,17 +224,17 @@ def workdays_bounds(
     caches which years the calendar knows across calls (one query per unknown year)."""
     known = {} if known is None else known
     fewest = unknown = 0
-    day = first
-    while day < last:
-        day += dt.timedelta(days=1)
-        if day.year not in known:
-            known[day.year] = calendar.knows(day.year)
-        if not known[day.year]:
-            year_end = min(dt.date(day.year, 12, 31), last)
-            unknown += (year_end - day).days + 1
-            day = year_end
+    if last <= first:
+        return 0, 0
+    start = first + dt.timedelta(days=1)
+    for year in range(start.year, last.year + 1):  # by arithmetic over each year's part
+        low, high = max(start, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 31))
+        if year not in known:
+            known[year] = calendar.knows(year)
+        if not known[year]:
+            unknown += (high - low).days + 1
             continue
-        fewest += calendar.is_workday(day)
+        fewest += workdays_between(low - dt.timedelta(days=1), high, calendar)
         if enough is not None and fewest >= enough:
             break
     return fewest, fewest + unknown
@@ -297,14 +298,22 @@ def _duty_groups(clocks: list[Clock]) -> dict[int, int]:
     )
 
 
+def scan_queryset(today: dt.date, calendar: WorkCalendar | None = None) -> QuerySet[Clock]:
+    """The open clocks the scan of `today` reads: one query over the partial index of the
+    clocks it has stages left to write for (a clock escalated to a leader for its due date is
+    done with: Clock.reminded_due)."""
+    calendar = calendar or WorkCalendar()
+    horizon = scan_horizon(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
+    return Clock.objects.filter(SCAN_PENDING, due__lte=horizon).order_by("due", "pk")
+
+
 def reminders_scan(today: dt.date) -> ScanResult:
     """Create the reminders due today; returns the rows this scan created and the stages it
     could not decide."""
     due_soon = list(settings.REMINDER_DUE_SOON_WORKDAYS)
     leader_after = settings.ESCALATE_TO_LEADER_AFTER_WORKDAYS
     calendar = WorkCalendar()
-    horizon = scan_horizon(today, max(due_soon, default=0), calendar)
-    clocks = list(Clock.objects.open().filter(due__lte=horizon).order_by("due", "pk"))
+    clocks = list(scan_queryset(today, calendar))
     if not clocks:
         return ScanResult()
     recipients = Recipients(clocks)
@@ -313,10 +322,13 @@ def reminders_scan(today: dt.date) -> ScanResult:
     known: dict[int, bool] = {}
     rows: list[Reminder] = []
     skips: list[ReminderSkip] = []
+    finished: dict[dt.date, list[int]] = defaultdict(list)  # due → clocks at their last stage
     for clock in clocks:
         stages, undecided = decide_stages(
             clock, today, calendar, due_soon=due_soon, leader_after=leader_after, known=known
         )
+        if any(stage.kind == ReminderKind.ESCALATED_LEADER for stage in stages):
+            finished[clock.due].append(clock.pk)
         for stage in stages:
             key = {"clock": clock, "kind": stage.kind, "lead": stage.lead, "due": clock.due}
             for user_id in sorted(recipients.for_stage(clock, stage)):
@@ -333,7 +345,11 @@ def reminders_scan(today: dt.date) -> ScanResult:
         ]
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     # Rows another scan inserted first were ignored: they carry that scan's token, not ours.
-    created = Reminder.objects.filter(scan_token=token).count()
+    created = Reminder.objects.filter(scan_token=token).count() if rows else 0
+    # Only once their rows are in: a clock whose due date moved meanwhile stays pending.
+    for due, ids in finished.items():
+        for start in range(0, len(ids), 5000):
+            Clock.objects.filter(pk__in=ids[start : start + 5000], due=due).update(reminded_due=due)
     if skips:
         ReminderSkip.objects.bulk_create(skips, ignore_conflicts=True, batch_size=2000)
         log.warning(

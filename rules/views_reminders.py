@@ -20,6 +20,7 @@ from directory import navigation
 from directory.access import units_for_user
 from directory.base import validated_save
 from directory.charts import BarChart, bar_chart, week_ends
+from directory.fields import UnitInScopeField, use_fast_selects
 from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
@@ -96,7 +97,11 @@ def inbox_preferences(request: HttpRequest) -> HttpResponse:
 
 
 class BoardFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=None, required=False)
+    unit = UnitInScopeField(
+        label=gettext_lazy("Unit"),
+        required=False,
+        help_text=gettext_lazy("The unit's code or name; its sub-units are included."),
+    )
     item_type = forms.ChoiceField(label=gettext_lazy("Kind of item"), required=False)
     rule = forms.ModelChoiceField(
         label=gettext_lazy("Rule"),
@@ -107,11 +112,12 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_user(user)
+        self.fields["unit"].units = units_for_user(user)
         types = ContentType.objects.filter(pk__in=Clock.objects.values("content_type")).order_by(
             "app_label", "model"
         )
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
+        use_fast_selects(self)
 
 
 def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
@@ -151,14 +157,15 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
             clocks = clocks.filter(rule=rule)
     trend = _overdue_trend(clocks, today)
     clocks = clocks.open().filter(due__lte=_horizon(today, calendar))
-    counts = clocks.aggregate(
-        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today))
-    )
-    by_unit = (
-        clocks.values("unit__name")
+    # One pass over the open clocks: per unit, and the totals summed from those rows.
+    per_unit = list(
+        clocks.values("unit__name", "unit__code")
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
-        .order_by("-late", "-n")[:20]
+        .order_by("-late", "-n", "unit__code")
     )
+    overdue = sum(row["late"] for row in per_unit)
+    counts = {"overdue": overdue, "soon": sum(row["n"] for row in per_unit) - overdue}
+    by_unit = per_unit[:20]
     clocks = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
     page = page_of(clocks, request)
     context = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,7 @@ class WorkCalendar:
     provisional: bool = False
     _guessed: dict[int, dict[dt.date, str]] = field(default_factory=dict)
     _lenient: WorkCalendar | None = field(default=None, repr=False)
+    _adjusted: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def with_provisional(self) -> WorkCalendar:
         """A calendar sharing this one's known years that guesses the unknown ones (one per
@@ -152,6 +154,19 @@ class WorkCalendar:
                 target[day.date] = day.name
             self._years[year] = (holidays, workdays)
         return self._years[year]
+
+    def adjustments(self, year: int) -> tuple[list[dt.date], list[dt.date]]:
+        """(holidays on a weekday, adjusted working days on a weekend) of `year`, sorted: what
+        turns the count of weekdays into the count of working days."""
+        holidays, workdays = self._year(year)
+        key = (year, id(holidays), id(workdays))
+        cached = self._adjusted.get(year)
+        if cached is None or cached[0] != key:
+            off = sorted(d for d in holidays if d.weekday() < 5 and d not in workdays)
+            on = sorted(d for d in workdays if d.weekday() >= 5)
+            cached = (key, off, on)
+            self._adjusted[year] = cached
+        return cached[1], cached[2]
 
     def knows(self, year: int) -> bool:
         try:
@@ -199,17 +214,36 @@ def add_workdays(start: dt.date, n: int, calendar: WorkCalendar | None = None) -
     return explain_workdays(start, n, calendar).due
 
 
+def _weekdays(first: dt.date, last: dt.date) -> int:
+    """Mondays to Fridays after `first` up to and including `last` (first <= last)."""
+    days = (last - first).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = first.weekday()
+    for offset in range(1, rest + 1):  # at most six days
+        count += (weekday + offset) % 7 < 5
+    return count
+
+
 def workdays_between(first: dt.date, last: dt.date, calendar: WorkCalendar | None = None) -> int:
-    """Working days after `first` up to and including `last` (negative if last < first)."""
+    """Working days after `first` up to and including `last` (negative if last < first).
+
+    Counted by arithmetic, not day by day: the weekdays in between, less the holidays that
+    fall on a weekday, plus the adjusted working days that fall on a weekend (each year's
+    sorted lists, searched by bisection). A year in between the calendar does not know raises
+    `UnknownCalendarYear`, as a walk through its days would."""
     cal = _calendar_or_new(calendar)
     if last < first:
         return -workdays_between(last, first, cal)
-    count = 0
-    day = first
-    while day < last:
-        day += dt.timedelta(days=1)
-        if cal.is_workday(day):
-            count += 1
+    if last == first:
+        return 0
+    count = _weekdays(first, last)
+    start = first + dt.timedelta(days=1)
+    for year in range(start.year, last.year + 1):
+        off, on = cal.adjustments(year)
+        low, high = max(start, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 31))
+        count -= bisect_right(off, high) - bisect_left(off, low)
+        count += bisect_right(on, high) - bisect_left(on, low)
     return count
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
+from directory.fields import use_fast_selects
 from directory.models import (
     OFFICE_KINDS,
     TOWNSHIP_KINDS,
@@ -265,6 +266,10 @@ class VisitFilterForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
 
     def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
         if not self.is_valid():

@@ -159,12 +159,12 @@ class BoardQueryAndTrendTests(TestCase):
         self.grow(1)
         # session, user, header unit, item-type choices, the calendar year and its days (the
         # due-soon horizon and the days left), the overdue trend (one aggregate over twelve
-        # weeks), counts, rows, the petitions' links and references (one per item type),
-        # unit and rule choices of the filter, the by-unit table.
-        with self.assertNumQueries(13):
+        # weeks), the by-unit table (its sums are the counts), rows, the petitions' links and
+        # references (one per item type), the rule choices of the filter (the unit is typed).
+        with self.assertNumQueries(11):
             self.client.get(reverse("deadline-board"))
         self.grow(4)
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(11):
             response = self.client.get(reverse("deadline-board"))
         self.assertContains(response, 'data-chart="overdue-trend"')
 

@@ -17,8 +17,8 @@ from rules.models import (
     ReminderKind,
     ReminderState,
 )
-from rules.reminders import reminders_deliver, reminders_scan
-from tests.helpers import build_county, make_rule, make_user
+from rules.reminders import reminders_deliver, reminders_scan, scan_queryset
+from tests.helpers import build_county, make_rule, make_unit, make_user
 
 D = dt.date
 
@@ -118,6 +118,25 @@ class ReminderScanTests(TestCase):
         )  # the old date's reminder is void
         reminders_scan(D(2026, 10, 13))
         self.assertEqual(Reminder.objects.filter(state=ReminderState.PENDING).get().due, clock.due)
+
+    def test_a_clock_escalated_to_the_leader_is_no_longer_read_by_the_scan(self) -> None:
+        clock = self.start(D(2026, 9, 24))
+        reminders_scan(D(2026, 10, 12))  # overdue, not yet three working days
+        self.assertIn(clock, scan_queryset(D(2026, 10, 13)))
+        reminders_scan(D(2026, 10, 14))  # the last stage: the leader
+        clock.refresh_from_db()
+        self.assertEqual(clock.reminded_due, clock.due)
+        # The steady state: nothing left to write, nothing read.
+        self.assertNotIn(clock, scan_queryset(D(2026, 10, 20)))
+        self.assertEqual(reminders_scan(D(2026, 10, 20)).created, 0)
+
+    def test_an_extension_after_the_last_stage_brings_the_clock_back_to_the_scan(self) -> None:
+        clock = self.start(D(2026, 9, 24))
+        reminders_scan(D(2026, 10, 14))
+        clock.refresh_from_db()
+        clock_extend(clock=clock, amount=5, reason="waiting for the survey")
+        clock.refresh_from_db()
+        self.assertIn(clock, scan_queryset(D(2026, 10, 14)))
 
 
 @override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=3)
@@ -228,10 +247,11 @@ class DeadlineBoardTests(TestCase):
     def test_the_supervisor_sees_overdue_and_due_soon_with_counts(self) -> None:
         self.client.force_login(self.c.supervisor)
         # session, user, header unit, item-type choices, the calendar year and its days (for the
-        # due-soon horizon and the days left), the overdue trend (one aggregate), counts, rows,
-        # unit and rule choices of the filter, the by-unit table: the same however many clocks
-        # there are (a household's clocks open no page: no link query).
-        with self.assertNumQueries(12):
+        # due-soon horizon and the days left), the overdue trend (one aggregate), the by-unit
+        # table (its sums are the counts), rows, the rule choices of the filter (the unit is
+        # typed, not chosen among every unit): the same however many clocks there are (a
+        # household's clocks open no page: no link query).
+        with self.assertNumQueries(10):
             response = self.client.get(reverse("deadline-board"))
         self.assertEqual(response.context["counts"]["overdue"], 1)
         self.assertContains(response, "青山乡")
@@ -240,6 +260,21 @@ class DeadlineBoardTests(TestCase):
         self.client.force_login(self.c.supervisor)
         response = self.client.get(reverse("deadline-board"), {"unit": self.c.chengguan.pk})
         self.assertEqual(response.context["counts"]["overdue"], 0)
+
+    def test_the_unit_is_typed_by_code_or_name_and_renders_no_list_of_units(self) -> None:
+        self.client.force_login(self.c.supervisor)
+        by_code = self.client.get(reverse("deadline-board"), {"unit": self.c.qingshan.code})
+        self.assertEqual(by_code.context["counts"]["overdue"], 1)
+        by_name = self.client.get(reverse("deadline-board"), {"unit": self.c.qingshan.name})
+        self.assertEqual(by_name.context["counts"]["overdue"], 1)
+        self.assertNotContains(by_name, '<select name="unit"')
+
+    def test_a_unit_outside_the_users_part_of_the_county_is_refused(self) -> None:
+        outside = make_unit("邻县", "county")
+        self.client.force_login(self.c.supervisor)
+        response = self.client.get(reverse("deadline-board"), {"unit": outside.code})
+        self.assertTrue(response.context["form"].errors["unit"])
+        self.assertEqual(response.context["counts"]["overdue"], 1)  # not filtered
 
 
 @override_settings(REMINDER_DUE_SOON_WORKDAYS=[3, 1], ESCALATE_TO_LEADER_AFTER_WORKDAYS=100)

@@ -336,3 +336,27 @@ class DescribeComputationTests(TestCase):
 
     def test_an_empty_computation_describes_nothing(self) -> None:
         self.assertEqual(describe_computation({}), [])
+
+
+class WorkdaysCountedByArithmeticTest(TestCase):
+    """workdays_between counts weeks and looks up the year's exceptions; it must agree with a
+    walk through every day (the definition) over spans of every length and start."""
+
+    def test_the_count_equals_the_day_by_day_walk_across_holidays_and_adjusted_days(self) -> None:
+        calendar = WorkCalendar()
+        first = D(2025, 12, 20)
+        for start_offset in range(0, 40, 3):
+            start = first + dt.timedelta(days=start_offset)
+            walked = 0
+            day = start
+            for length in range(0, 330):
+                if length:
+                    day += dt.timedelta(days=1)
+                    walked += calendar.is_workday(day)
+                self.assertEqual(workdays_between(start, day, calendar), walked, f"{start} → {day}")
+                self.assertEqual(workdays_between(day, start, calendar), -walked)
+
+    def test_a_year_the_calendar_does_not_know_still_refuses_the_count(self) -> None:
+        CalendarYear.objects.filter(year=2027).delete()
+        with self.assertRaises(UnknownCalendarYear):
+            workdays_between(D(2026, 12, 1), D(2027, 1, 10), WorkCalendar())

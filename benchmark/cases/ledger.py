@@ -1,6 +1,7 @@
-"""Benchmark cases of the visits app: a county's year of visits (150,000 rows, DESIGN.md
-"Scale") imported from one workbook, timed against five minutes, with the peak memory of the
-import reported beside it (the workbook is streamed: memory must not grow with the rows)."""
+"""Ledger import: a county's year of visits (150,000 rows, DESIGN.md "Scale"; × the data's
+fraction) imported from one workbook, timed against five minutes, with the peak memory of the
+import reported beside it (the workbook is streamed: memory must not grow with the rows); and
+an upload that unpacks to 20 MB, refused at once."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from directory.benchmarks import Context, memory_mib, register, reset_peak_memory
+from benchmark.runner import Case, Context, memory_mib, register, reset_peak_memory
 
 VISIT_ROWS = 150_000
 KINDS = ("入户走访", "入户走访", "入户走访", "调研", "住村", "电话联系")
@@ -22,11 +23,11 @@ def _write_workbook(ctx: Context) -> None:
     people, villages and households of the benchmark county."""
     from openpyxl import Workbook
 
-    from directory.models import Household, Person
+    from directory.models import Household, OrgUnit, Person
 
-    scale = ctx.data.get("scale", 1.0)
-    rows = max(1000, int(VISIT_ROWS * scale))
-    villages = ctx.data["villages"]
+    county = ctx.data["county"]
+    rows = max(1000, int(VISIT_ROWS * ctx.data["spec"].fraction))
+    villages = list(OrgUnit.objects.filter(pk__in=county.villages).order_by("pk"))
     people = list(Person.objects.order_by("pk").values_list("code", flat=True)[:3000])
     by_village: dict[int, list[str]] = {}
     for code, village_id in Household.objects.order_by("pk").values_list("code", "village_id"):
@@ -37,7 +38,7 @@ def _write_workbook(ctx: Context) -> None:
     sheet = workbook.create_sheet("2025年走访台账")
     sheet.append(["2025年干部走访台账"])
     sheet.append(["序号", "走访日期", "走访干部", "走访地点", "走访对象", "走访方式", "天数"])
-    start = dt.date(2025, 1, 1)
+    start = dt.date(county.day.year, 1, 1)
     for n in range(rows):
         village = villages[n % len(villages)]
         kind = KINDS[n % len(KINDS)]
@@ -65,11 +66,15 @@ def _write_workbook(ctx: Context) -> None:
 
 
 def _import(ctx: Context) -> Any:
+    from django.db import transaction
+
     from directory.ledger import run_import
 
     reset_peak_memory()
     before, _peak = memory_mib()
-    result = run_import(ctx.data["visit ledger"], dry_run=False)
+    with transaction.atomic():  # rolled back: the benchmark's data stays as built
+        result = run_import(ctx.data["visit ledger"], dry_run=False)
+        transaction.set_rollback(True)
     _now, peak = memory_mib()
     if not result.ok:
         raise AssertionError(f"the visit ledger did not import: {result.errors[:3]}")
@@ -84,4 +89,28 @@ def _import(ctx: Context) -> Any:
     return result
 
 
-register(CASE, budget=300.0, setup=_write_workbook, run=_import, repeat=1)
+def _bomb_refused(ctx: Context) -> int:
+    """An upload of a few dozen KB that unpacks to 20 MB: refused with a message, at once."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if "bomb" not in ctx.data:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", b" " * (20 * 1024 * 1024))
+        ctx.data["bomb"] = out.getvalue()
+    upload = SimpleUploadedFile("ledger.xlsx", ctx.data["bomb"])
+    admin = ctx.data["county"].users["admin"]
+    response = ctx.client(admin).post("/ledger/", {"file": upload, "map": ""})
+    if response.status_code != 200 or b"errorlist" not in response.content:
+        raise AssertionError("the 20 MB-unpacked upload was not refused")
+    return len(ctx.data["bomb"])
+
+
+register(Case(CASE, budget=300.0, setup=_write_workbook, run=_import, repeat=1, group="import",
+              rows=lambda ctx: ctx.data["visit ledger rows"]))  # fmt: skip
+register(Case("ledger upload that unpacks to 20 MB, refused", budget=2.0, run=_bomb_refused,
+              group="import"))  # fmt: skip
