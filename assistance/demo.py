@@ -290,9 +290,11 @@ class _Builder:
             date=disaster_day,
             note="连日暴雨，部分农户房屋受损",
         )
-        diligent = [p for p in self.pairings if p.household.village.code == "QHX-SQX-LW"]
-        for pairing in diligent:
-            if pairing.person.code != "QHX-P205":  # 冯磊 has not been: his visit is overdue
+        in_village = [p for p in self.pairings if p.household.village.code == "QHX-SQX-LW"]
+        # 冯磊 has not been to one of his households yet: that visit is overdue
+        missed = next((p for p in in_village if p.person.code == "QHX-P205"), None)
+        for pairing in in_village:
+            if pairing is not missed:
                 self.visit(pairing.person, pairing.household, disaster_day, VisitKind.HOUSEHOLD)
         illness_day = _safe_start(
             _weekday(self.end - dt.timedelta(days=60), self.end), self.calendar

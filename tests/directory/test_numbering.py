@@ -205,7 +205,7 @@ class ConcurrentNumberingTests(TransactionTestCase):
         self,
     ) -> None:
         # every round a new year: both threads create the series' counter row at once
-        years = iter(range(2000, 2000 + self.ROUNDS) for _side in (0, 1))
+        years = iter([iter(range(2000, 2000 + self.ROUNDS)) for _side in (0, 1)])
         per_thread: dict[int, object] = {}
 
         def make() -> str:
