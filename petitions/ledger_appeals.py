@@ -215,6 +215,8 @@ def _advance(appeal: Appeal, row: dict[str, Any], unit: OrgUnit | None, user: An
 def import_appeal(row: dict[str, Any], ctx: ImportContext) -> Outcome:
     # a row without a reference is a new appeal, numbered as the forms number it
     ref = row.get("ref") or ""
+    if not ref and not _may_take_in(ctx.acting_user):
+        raise RowError("ref", gettext("New appeals are taken in by the appeals office."))
     appeal = _find(ref, ctx)
     not_in_future(row, "received", "replied")
     unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None

@@ -231,6 +231,8 @@ def _units(row: dict[str, Any], ctx: ImportContext) -> tuple[Any, Any, Any]:
 def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
     # a row without a reference is a new matter, numbered as the form numbers it
     ref = row.get("ref") or ""
+    if not ref and not _may_register(ctx.acting_user):
+        raise RowError("ref", gettext("New petitions are registered by the petition office."))
     petition = _find(ref, ctx)
     not_in_future(row, "received", "accepted", "answered", "closed")
     township, unit, subject = _units(row, ctx)
