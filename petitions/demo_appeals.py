@@ -1,10 +1,11 @@
-"""Demo appeals: four months of online appeals and items from the 12345 hotline, leaders'
-mailboxes and message boards, up to a reference date — assigned as leaders instructed, most
-answered on time, some late, some returned and reassigned, some rated (an "unsatisfied" one
-reopened), some still open and overdue — and the daily bulletin of every working day.
+"""Demo appeals: three months of online appeals and items from the 12345 hotline, leaders'
+mailboxes and message boards, up to a reference date — assigned as leaders instructed, nearly
+all answered on time, a few late, some returned and reassigned, some rated (an "unsatisfied"
+one reopened and answered again), the last days' still running and one overdue — and the daily
+bulletin of every working day of the last month.
 
-Idempotent: appeals are looked up by their code (QHX-WS-nnnn) and a step already taken is not
-taken again; a bulletin already sent is not sent again. Every date stays inside the years the
+Idempotent: appeals are numbered as the forms number them (directory.numbering) and made only
+when the county has none yet; a bulletin already sent is not sent again. Every date stays inside the years the
 working-day calendar knows: nothing is received in the last three weeks of the last known year,
 so that no reply limit (≤ 5 working days) reaches into an unknown year."""
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.models import OrgUnit, Person, User
+from directory.timeutil import today
 from rules.models import Notification
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
@@ -28,8 +30,13 @@ from . import services_appeals as s
 from .bulletin import bulletin_produce
 from .models_appeals import Appeal, AppealCategory, AppealSource, AppealStatus, Bulletin
 
-APPEALS = 160
-DAYS = 120
+APPEALS = 100
+DAYS = 90
+BULLETIN_DAYS = 30
+#: appeals (by number) left unanswered past their limit on purpose
+OVERDUE = (APPEALS - 12,)
+#: an appeal older than this many days has been handled (the newer ones are running)
+SETTLED_AFTER_DAYS = 10
 SEED = 2026
 MARGIN = dt.timedelta(days=21)  # before the end of the last known year (see the docstring)
 TOWNSHIPS = ("QHX-CGZ", "QHX-SQX")
@@ -87,6 +94,7 @@ class Builder:
         }
         codes = [*TOWNSHIPS, *DEPARTMENTS.values()]
         self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+        self.county = self.clerk.unit
         self.leaders = list(Person.objects.filter(code__in=LEADERS).order_by("code"))
         self.categories = list(AppealCategory.objects.order_by("sort_order"))
 
@@ -94,14 +102,13 @@ class Builder:
         return self.staff.get(unit.code, self.clerk)
 
     def appeals(self) -> int:
+        if Appeal.all_objects.filter(township__in=[self.units[t] for t in TOWNSHIPS]).exists():
+            return 0  # built on an earlier run
         created = 0
         for n in range(1, APPEALS + 1):
-            ref = f"QHX-WS-{n:04d}"
-            appeal = Appeal.objects.filter(ref=ref).first()
-            if appeal is None:
-                appeal = self._receive(ref, n, random.Random(SEED * 1000 + n))  # noqa: S311
-                created += appeal is not None
+            appeal = self._receive(n, random.Random(SEED * 1000 + n))  # noqa: S311
             if appeal is not None:
+                created += 1
                 self._handle(appeal, n, self._plan(random.Random(SEED * 2000 + n)))  # noqa: S311
         return created
 
@@ -118,7 +125,7 @@ class Builder:
             "second": rng.random() < 0.7,
         }
 
-    def _receive(self, ref: str, n: int, rng: random.Random) -> Appeal | None:
+    def _receive(self, n: int, rng: random.Random) -> Appeal | None:
         day = self.start + dt.timedelta(days=(n * DAYS) // APPEALS)
         received_at = _aware(day, rng.randint(7, 21), rng.choice((0, 15, 30, 45)))
         category = rng.choice(self.categories)
@@ -137,7 +144,6 @@ class Builder:
                     text=text,
                     contact_phone=phone,
                     received_at=received_at,
-                    ref=ref,
                 )
             else:
                 appeal = s.appeal_intake(
@@ -150,7 +156,6 @@ class Builder:
                     contact_phone=phone,
                     to_leader=leader if source == AppealSource.MAILBOX else None,
                     external_ref=f"12345-{n:06d}" if source == AppealSource.HOTLINE else "",
-                    ref=ref,
                 )
             found.append(appeal)
 
@@ -160,8 +165,9 @@ class Builder:
     def _handle(self, appeal: Appeal, n: int, plan: dict[str, Any]) -> None:
         """The steps the plan gives this appeal: only those not taken yet."""
         draw = plan["draw"]
+        settled = (self.ref - appeal.received_on).days > SETTLED_AFTER_DAYS
         unit = self._unit_for(appeal, plan["own_unit"])
-        if appeal.status == AppealStatus.RECEIVED and draw < 0.96:
+        if appeal.status == AppealStatus.RECEIVED:
             assign_on = self._workday_after(appeal.received_on, plan["delay"])
             if draw < 0.06:  # sent to the wrong unit first, which returns it
                 wrong = self.units[TOWNSHIPS[0] if unit.code != TOWNSHIPS[0] else TOWNSHIPS[1]]
@@ -188,15 +194,17 @@ class Builder:
                 )
             )
         appeal.refresh_from_db()
-        if appeal.status == AppealStatus.ASSIGNED and draw < 0.9:
-            self._reply(appeal, appeal.limit_days + (3 if plan["late"] else -1), REPLY)
+        # answered on its last day or earlier; the newest are still running (due soon)
+        if appeal.status == AppealStatus.ASSIGNED and n not in OVERDUE:
+            late = plan["late"] and settled  # late in the history, not still open
+            self._reply(appeal, appeal.limit_days + (3 if late else -1), REPLY)
         appeal.refresh_from_db()
         if appeal.status == AppealStatus.REPLIED and appeal.round == 1 and plan["rated"]:
             on = self._workday_after(appeal.replied_on, 1)
             if on <= self.ref:
                 _try(lambda: s.appeal_feedback(appeal=appeal, rating=plan["rating"], on=on))
         appeal.refresh_from_db()
-        if appeal.status == AppealStatus.REOPENED and plan["second"]:
+        if appeal.status == AppealStatus.REOPENED:
             self._reply(appeal, 2, SECOND_REPLY)
 
     def _unit_for(self, appeal: Appeal, own_unit: bool) -> OrgUnit:
@@ -243,7 +251,7 @@ class Builder:
         """The bulletin of every working day of the demo's months, sent to the county leaders;
         all but the last five are marked read, as a leader would have read them."""
         sent = 0
-        day = self.start + dt.timedelta(days=1)
+        day = max(self.start, self.ref - dt.timedelta(days=BULLETIN_DAYS)) + dt.timedelta(days=1)
         while day <= self.ref:
             done = Bulletin.objects.filter(day=day, sent_at__isnull=False).exists()
             if self.calendar.is_workday(day) and not done:
@@ -270,7 +278,7 @@ def build(*, ref: dt.date, stdout: Any) -> None:
     builder = Builder(ref, stdout)
     created = builder.appeals()
     sent = builder.bulletins()
-    overdue = Appeal.objects.overdue(min(ref, timezone.localdate())).count()
+    overdue = Appeal.objects.overdue(min(ref, today())).count()
     stdout.write(
         f"appeals: +{created} appeals ({overdue} overdue), +{sent} daily bulletins sent "
         f"(reference date {builder.ref})"

@@ -38,6 +38,7 @@ from directory.ledger import (
     find_by_reference,
     integer,
     norm,
+    ref_or_row,
     register_sheet,
 )
 from directory.models import OrgUnit
@@ -212,7 +213,11 @@ def _advance(appeal: Appeal, row: dict[str, Any], unit: OrgUnit | None, user: An
 
 
 def import_appeal(row: dict[str, Any], ctx: ImportContext) -> Outcome:
-    appeal = _find(row["ref"], ctx)
+    # a row without a reference is a new appeal, numbered as the forms number it
+    ref = row.get("ref") or ""
+    if not ref and not _may_take_in(ctx.acting_user):
+        raise RowError("ref", gettext("New appeals are taken in by the appeals office."))
+    appeal = _find(ref, ctx)
     not_in_future(row, "received", "replied")
     unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None
     township = ctx.unit(row["township"], "township") if row.get("township") else None
@@ -232,7 +237,7 @@ def import_appeal(row: dict[str, Any], ctx: ImportContext) -> Outcome:
                 received_at=row["received"],
                 receiving_unit=_receiving_unit(ctx, unit, township),
                 township=township,
-                ref=row["ref"],
+                ref=ref,
                 limit_days=limit,
                 calendar=ctx.remember_value("calendar", WorkCalendar),
             )
@@ -250,13 +255,8 @@ register_sheet(
         label=_("Appeals"),
         order=130,
         columns=(
-            Column(
-                "ref",
-                "编号",
-                _("reference"),
-                required=True,
-                aliases=("诉求编号", "工单编号", "工单号"),
-            ),
+            # empty: a new appeal, given the next number of the county (directory.numbering)
+            Column("ref", "编号", _("reference"), aliases=("诉求编号", "工单编号", "工单号")),
             Column(
                 "received",
                 "收到时间",
@@ -311,6 +311,7 @@ register_sheet(
             ),
         ),
         import_row=import_appeal,
+        identify=ref_or_row,
         aliases=("网络诉求", "网民留言", "诉求台账", "12345工单"),
         field_columns={
             "received_at": "received",

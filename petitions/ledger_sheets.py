@@ -37,6 +37,7 @@ from directory.ledger import (
     check_step,
     date,
     find_by_reference,
+    ref_or_row,
     register_sheet,
 )
 from directory.models import OrgUnit, Person, jurisdiction_of
@@ -228,7 +229,11 @@ def _units(row: dict[str, Any], ctx: ImportContext) -> tuple[Any, Any, Any]:
 
 
 def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
-    petition = _find(row["ref"], ctx)
+    # a row without a reference is a new matter, numbered as the form numbers it
+    ref = row.get("ref") or ""
+    if not ref and not _may_register(ctx.acting_user):
+        raise RowError("ref", gettext("New petitions are registered by the petition office."))
+    petition = _find(ref, ctx)
     not_in_future(row, "received", "accepted", "answered", "closed")
     township, unit, subject = _units(row, ctx)
     user = ctx.acting_user
@@ -253,7 +258,7 @@ def import_petition(row: dict[str, Any], ctx: ImportContext) -> Outcome:
                 township=township,
                 subject_unit=subject,
                 lead_unit=unit,
-                ref=row["ref"],
+                ref=ref,
                 check_repeats=False,
                 calendar=calendar,
             )
@@ -278,13 +283,8 @@ register_sheet(
         label=_("Petitions"),
         order=110,
         columns=(
-            Column(
-                "ref",
-                "编号",
-                _("reference"),
-                required=True,
-                aliases=("信访编号", "件号", "登记编号"),
-            ),
+            # empty: a new matter, given the next number of the county (directory.numbering)
+            Column("ref", "编号", _("reference"), aliases=("信访编号", "件号", "登记编号")),
             Column(
                 "received",
                 "收到日期",
@@ -351,6 +351,7 @@ register_sheet(
             ),
         ),
         import_row=import_petition,
+        identify=ref_or_row,
         aliases=("信访", "信访台账", "来信来访", "信访登记"),
         field_columns={
             "received_on": "received",

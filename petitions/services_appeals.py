@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from directory.base import validated_save
 from directory.claims import ConcurrentChange, claim
 from directory.models import OrgUnit, Person, jurisdiction_of
+from directory.numbering import APPEAL, next_ref
 from directory.timeutil import today as local_today
 from rules.clocks import RUNNING, clock_complete, clock_start
 from rules.models import Clock, Rule
@@ -113,13 +114,16 @@ def _random(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _i in range(length))
 
 
-def new_receipt_code(day: dt.date) -> str:
-    """WS-20250926-7KQ2: the date and four random characters (not guessable in sequence)."""
-    for _attempt in range(20):
-        code = f"WS-{day:%Y%m%d}-{_random(4)}"
-        if not Appeal.all_objects.filter(ref=code).exists():
-            return code
-    return f"WS-{day:%Y%m%d}-{_random(8)}"
+def new_receipt_code(receiving_unit: OrgUnit, day: dt.date) -> str:
+    """The next appeal number of the receiving unit's county (directory.numbering), e.g.
+    QHX-WS-2026-000004: the number staff see and the citizen's receipt. It follows on from the
+    last one, so the public lookup opens an appeal only with its private key as well."""
+    return next_ref(
+        APPEAL,
+        unit=receiving_unit,
+        on=day,
+        taken=lambda ref: Appeal.all_objects.filter(ref=ref).exists(),
+    )
 
 
 def new_lookup_key() -> str:
@@ -278,7 +282,7 @@ def _create(
 ) -> Appeal:
     received_on = timezone.localdate(received_at)
     appeal = Appeal(
-        ref=ref or new_receipt_code(received_on),
+        ref=ref or new_receipt_code(receiving_unit, received_on),
         key_hash=hash_key(normalise_key(key)) if key else "",
         source=source,
         platform=platform,
@@ -325,27 +329,23 @@ def appeal_submit_public(
     ref: str = "",
 ) -> tuple[Appeal, str]:
     """A citizen's appeal from the public form: (the appeal, the lookup key shown once).
-    `ref` is for the demo's fixed codes; the form always draws a new one."""
+    The receipt number is the appeal's number (`ref`, drawn from the county's series unless
+    given, as an imported ledger row gives it); the key is the secret that opens it."""
     key = new_lookup_key()
-    for _attempt in range(3):
-        try:
-            appeal = _create(
-                ref=ref,
-                category=category,
-                text=text,
-                received_at=received_at or timezone.now(),
-                receiving_unit=county_of(township),
-                source=AppealSource.ONLINE,
-                township=township,
-                contact_name=contact_name,
-                contact_phone=contact_phone,
-                key=key,
-                attachments=attachments,
-            )
-        except IntegrityError:  # two receipts drew the same code at the same moment
-            continue
-        return appeal, key
-    raise ValidationError(_("The appeal could not be saved. Please try again."))
+    appeal = _create(
+        ref=ref,
+        category=category,
+        text=text,
+        received_at=received_at or timezone.now(),
+        receiving_unit=county_of(township),
+        source=AppealSource.ONLINE,
+        township=township,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        key=key,
+        attachments=attachments,
+    )
+    return appeal, key
 
 
 def appeal_intake(

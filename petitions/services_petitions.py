@@ -21,7 +21,6 @@ Clocks of a matter (step → rule):
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from directory.base import validated_save
 from directory.claims import ConcurrentChange, claim
 from directory.models import JURISDICTION_KINDS, OFFICE_KINDS, OrgUnit, Person
+from directory.numbering import PETITION, next_ref
 from rules.clocks import (
     RUNNING,
     clock_cancel,
@@ -310,6 +310,16 @@ def _clean_petitioners(
     return cleaned
 
 
+def new_petition_ref(receiving_unit: OrgUnit, received_on: dt.date) -> str:
+    """The next petition number of the receiving unit's county (directory.numbering)."""
+    return next_ref(
+        PETITION,
+        unit=receiving_unit,
+        on=received_on,
+        taken=lambda ref: Petition.all_objects.filter(ref=ref).exists(),
+    )
+
+
 @transaction.atomic
 def petition_register(
     *,
@@ -360,7 +370,7 @@ def petition_register(
         # which would hide the matter from the whole county, so only the leader is kept out.
         subject_unit = subject_person.unit
     petition = Petition(
-        ref=f"TMP-{uuid.uuid4().hex[:20]}",
+        ref=ref or new_petition_ref(receiving_unit, received_on),
         received_on=received_on,
         channel=channel,
         headcount=headcount,
@@ -376,7 +386,6 @@ def petition_register(
         created_by=acting_user,
     )
     validated_save(petition, "registered")
-    petition.ref = ref or f"XF{received_on.year}-{petition.pk:06d}"
     for position, data in enumerate(cleaned):
         validated_save(
             Petitioner(petition=petition, position=position, **data.__dict__), "registered"

@@ -56,7 +56,7 @@ class PetitionLifeTests(TestCase):
         self.assertEqual(register.unit, self.c.petition_bureau)
         self.assertEqual(petition.status, PetitionStatus.REGISTERED)
         self.assertEqual(petition.due, D(2025, 10, 11))
-        self.assertTrue(petition.ref.startswith("XF2025-"))
+        self.assertEqual(petition.ref, "QH-XF-2025-000001")
 
     def test_whole_life_from_intake_to_re_review(self) -> None:
         c, clerk = self.c, self.c.petition_clerk
