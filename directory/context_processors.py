@@ -9,7 +9,9 @@ from . import navigation as nav
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    items = nav.items_for(request.user, request.path)
     return {
-        "nav_items": nav.items_for(request.user, request.path),
+        "nav_items": items,
+        "nav_groups": nav.groups_for(items),
         "site_name": settings.SITE_NAME,
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
+from directory.forms import with_defaults
 from directory.models import (
     OFFICE_KINDS,
     TOWNSHIP_KINDS,
@@ -300,3 +301,8 @@ class YearForm(forms.Form):
         required=False,
         choices=[("behind", _("furthest behind first")), ("name", _("by name"))],
     )
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        year = local_today().year
+        super().__init__(with_defaults(data, year=year), *args, **kwargs)
+        self.fields["year"].initial = self.initial.get("year", year)
