@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.forms import with_defaults
 from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
@@ -142,7 +143,7 @@ class TargetsForm(forms.Form):
 class GroupForm(forms.Form):
     kind = forms.ChoiceField(label=_("Group"), choices=GroupKind.choices)
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("name of a thing", "Name"),
         max_length=100,
         required=False,
         help_text=_("Empty: the name of the group kind."),
