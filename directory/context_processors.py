@@ -16,4 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if items is None:
         items = SimpleLazyObject(lambda: nav.items_for(request.user, request.path))
         request._nav_items = items  # type: ignore[attr-defined]
-    return {"nav_items": items, "site_name": settings.SITE_NAME}
+    groups = getattr(request, "_nav_groups", None)
+    if groups is None:
+        groups = SimpleLazyObject(lambda: nav.groups_for(items))
+        request._nav_groups = groups  # type: ignore[attr-defined]
+    return {"nav_items": items, "nav_groups": groups, "site_name": settings.SITE_NAME}

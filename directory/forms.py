@@ -27,6 +27,19 @@ def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
             form.add_error(None, message)
 
 
+def with_defaults(data: Any, **defaults: Any) -> Any:
+    """A filter's data with its blank fields set to the value the page uses anyway (the current
+    year, this month), so that the form shows what is on screen instead of an empty box. `None`
+    (an unbound form) stays `None`: the fields' `initial` shows the defaults then."""
+    if data is None:
+        return None
+    filled = data.copy()
+    for name, value in defaults.items():
+        if not filled.get(name):
+            filled[name] = value
+    return filled
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, help_text=_("Head of household or code"))
     village = UnitInScopeField(

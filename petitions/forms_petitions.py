@@ -227,11 +227,15 @@ class AcceptForm(StepForm):
         label=_("Decision"),
         choices=[("1", _("accepted")), ("0", _("not accepted"))],
         coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
     )
+    # Asked only when the decision is "not accepted": app.css hides it while "accepted" is
+    # ticked (no script needed); the service ignores it for an acceptance.
     reason = forms.CharField(
         label=_("Reason for not accepting"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-shown-when": "refused"}),
     )
 
 

@@ -9,14 +9,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
+from directory.forms import with_defaults
 from directory.models import OFFICE_KINDS, TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from directory.plausible import not_in_future
 from rules.periods import Period
 
-from .forms_petitions import DATE_WIDGET, PersonCodeField
+from .forms_petitions import DATE_WIDGET, PersonCodeField, today
 from .models_petitions import Petition
 from .models_roster import (
     AppointmentMatter,
@@ -42,8 +44,28 @@ def parse_month(value: str | None, default: dt.date) -> Period:
     return Period.month(default.year, default.month)
 
 
+#: the two layouts of the month: a calendar (the default) and the list of duties
+ROSTER_VIEWS = [("calendar", _("Calendar")), ("list", _("List"))]
+
+
+#: months offered before and after the one shown
+MONTH_CHOICES_AROUND = 12
+
+
+def month_choices(shown: Period) -> list[tuple[str, str]]:
+    """The months around the one shown, labelled as people write them (2026年12月)."""
+    choices = []
+    year, month = shown.start.year, shown.start.month
+    for offset in range(-MONTH_CHOICES_AROUND, MONTH_CHOICES_AROUND + 1):
+        y, m = divmod(year * 12 + month - 1 + offset, 12)
+        first = dt.date(y, m + 1, 1)
+        choices.append((f"{first:%Y-%m}", date_format(first, "YEAR_MONTH_FORMAT")))
+    return choices
+
+
 class RosterFilterForm(forms.Form):
-    month = forms.CharField(label=_("Month"), required=False, help_text=_("e.g. 2025-10"))
+    # A list of months named in words: the filter always shows the month on screen.
+    month = forms.ChoiceField(label=_("Month"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", "—"), *ReceptionKind.choices]
     )
@@ -51,10 +73,24 @@ class RosterFilterForm(forms.Form):
         label=_("Place / unit"), queryset=OrgUnit.objects.none(), required=False
     )
     empty = forms.BooleanField(label=_("Only empty duties"), required=False)
+    view = forms.ChoiceField(choices=ROSTER_VIEWS, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, user: Any, **kwargs: Any) -> None:
+        month = f"{today():%Y-%m}"
+        data = with_defaults(data, month=month)
+        shown = parse_month(data.get("month") if data is not None else None, today())
+        if data is not None:
+            data["month"] = shown.code  # "2025-1" and "2025-01" are the same month
+        super().__init__(data, *args, **kwargs)
+        self.fields["month"].choices = month_choices(shown)
+        self.fields["month"].initial = month
         self.fields["unit"].queryset = units_for_user(user).of_kind(*OFFICE_KINDS)
+
+    @property
+    def layout(self) -> str:
+        """ "calendar" or "list"."""
+        chosen = self.cleaned_data.get("view") if self.is_valid() else None
+        return chosen or "calendar"
 
 
 class CandidateChoiceField(forms.ModelChoiceField):

@@ -39,7 +39,16 @@ from .models_appeals import Appeal, AppealCategory, AppealStatus
 from .selectors_appeals import appeal_search
 
 STAFF_ROLES = (Role.PETITION_OFFICE, Role.UNIT_STAFF, Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
-navigation.register(gettext_lazy("Online appeals"), "appeal-list", roles=STAFF_ROLES, order=33)
+navigation.register(
+    gettext_lazy("Online appeals"), "appeal-list", group="appeals", roles=STAFF_ROLES, order=33
+)
+navigation.register(
+    gettext_lazy("Appeal categories"),
+    "appeal-categories",
+    group="appeals",
+    order=36,
+    check=is_appeal_office,
+)
 
 
 def appeal_list(request: HttpRequest) -> HttpResponse:

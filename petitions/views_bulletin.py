@@ -25,6 +25,7 @@ from .selectors_appeals import hotline_week
 navigation.register(
     gettext_lazy("Daily bulletin"),
     "appeal-bulletin",
+    group="appeals",
     roles=READER_ROLES,
     order=34,
     check=can_read_bulletin,
@@ -32,6 +33,7 @@ navigation.register(
 navigation.register(
     gettext_lazy("Hotline analysis"),
     "appeal-hotline",
+    group="appeals",
     roles=READER_ROLES,
     order=35,
     check=can_read_bulletin,

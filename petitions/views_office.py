@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from directory import navigation
 from directory.access import get_or_404
@@ -22,7 +22,12 @@ from . import services_roster as sr
 from .forms_petitions import apply_errors, today
 from .models_roster import MissedContact, OfficeVisit, RescheduledMeeting
 
-navigation.register(gettext_lazy("Office reception ledger"), "office-ledger", order=33)
+navigation.register(
+    pgettext_lazy("navigation", "Office reception ledger"),
+    "office-ledger",
+    group="petitions",
+    order=33,
+)
 
 EDITOR_ROLES = (Role.PETITION_OFFICE, Role.UNIT_STAFF, Role.ADMIN)
 LEDGER_ROWS = 50

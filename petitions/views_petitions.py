@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from directory import navigation
 from directory.models import Role
@@ -35,7 +35,9 @@ from .exports import petition_workbook, xlsx_response
 from .models_petitions import Petition, PetitionStatus, RevealedField
 from .selectors import petition_page_context, petition_search, with_list_relations
 
-navigation.register(gettext_lazy("Petitions"), "petition-list", order=30)
+navigation.register(
+    pgettext_lazy("navigation", "Petitions"), "petition-list", group="petitions", order=30
+)
 
 SUPERVISING_ROLES = (Role.PETITION_OFFICE, Role.SUPERVISOR, Role.ADMIN)
 

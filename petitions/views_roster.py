@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from directory import navigation
 from directory.access import get_or_404
@@ -37,11 +37,18 @@ from .models_roster import (
     ReceptionKind,
     SpecialPeriod,
 )
+from .roster_calendar import month_weeks, neighbour_months
 from .roster_slots import propose_rotation
 from .services_roster import MatterResult, leader_reach
 
-navigation.register(gettext_lazy("Reception roster"), "roster-month", order=31)
-navigation.register(gettext_lazy("My roster"), "my-roster", roles=(Role.LEADER,), order=32)
+navigation.register(gettext_lazy("Reception roster"), "roster-month", group="petitions", order=31)
+navigation.register(
+    pgettext_lazy("navigation", "My roster"),
+    "my-roster",
+    group="petitions",
+    roles=(Role.LEADER,),
+    order=32,
+)
 
 RELATED = ("unit", "person", "rule", "subject", "substitute_for")
 #: a township or department may keep its own office days and township duties
@@ -77,16 +84,33 @@ def _month_receptions(user: Any, form: fr.RosterFilterForm) -> tuple[Any, QueryS
 
 
 def roster_month(request: HttpRequest) -> HttpResponse:
+    """The month as a calendar (who sits when, for whom, appointments), or as the list."""
     form = fr.RosterFilterForm(request.GET or None, user=request.user)
     period, receptions = _month_receptions(request.user, form)
+    before, after = neighbour_months(period)
     context = {
         "form": form,
         "period": period,
-        "page": page_of(receptions, request, size=200),
+        "layout": form.layout,
         "can_manage": is_office(request.user),
         "month": f"{period.start:%Y-%m}",
+        "before": before,
+        "after": after,
+        "query": _query_without(request, "month", "view", "page"),
     }
+    if form.layout == "list":
+        context["page"] = page_of(receptions, request, size=200)
+    else:
+        context["weeks"] = month_weeks(period, receptions, today())
     return render(request, "petitions/roster_month.html", context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The filters of the request without `names`, to build links that change only those."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def roster_export(request: HttpRequest) -> HttpResponse:

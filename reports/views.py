@@ -38,7 +38,7 @@ from .selectors import (
 )
 from .services import report_job_request
 
-navigation.register(gettext_lazy("Compliance"), "reports-dashboard", order=60)
+navigation.register(gettext_lazy("Compliance"), "reports-dashboard", group="supervision", order=60)
 
 PDF_UNIT_KINDS = (*TOWNSHIP_KINDS, UnitKind.DEPARTMENT, UnitKind.VILLAGE, UnitKind.COMMUNITY)
 

@@ -33,6 +33,7 @@ from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 navigation.register(
     gettext_lazy("Deadlines"),
     "deadline-board",
+    group="supervision",
     roles=(Role.SUPERVISOR, Role.PETITION_OFFICE, Role.ADMIN),
     order=60,
 )

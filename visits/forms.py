@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
 from directory.fields import use_fast_selects
+from directory.forms import with_defaults
 from directory.models import (
     OFFICE_KINDS,
     TOWNSHIP_KINDS,
@@ -305,3 +306,8 @@ class YearForm(forms.Form):
         required=False,
         choices=[("behind", _("furthest behind first")), ("name", _("by name"))],
     )
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        year = local_today().year
+        super().__init__(with_defaults(data, year=year), *args, **kwargs)
+        self.fields["year"].initial = self.initial.get("year", year)

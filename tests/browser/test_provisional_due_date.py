@@ -43,7 +43,7 @@ class ProvisionalDueDateJourneyTests(BrowserTestCase):
         self.login("qingshan", PASSWORD, f"{detail}step/accept/")
         page.wait_for_url(self.url(f"{detail}step/accept/"))
         page.fill("input[name=on]", "2026-12-02")
-        page.select_option("select[name=accepted]", "1")
+        page.check("input[name=accepted][value='1']")
         page.click("main form button[type=submit]")
         page.wait_for_url(self.url(detail))
 
