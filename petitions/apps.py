@@ -11,13 +11,7 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         # Registrations: compliance evaluators, ledger sheets, today panels, due-date copies, the
         # access conditions of the items behind clocks.
-        from . import (  # noqa: F401
-            clock_dues,
-            evaluators,
-            evaluators_appeals,
-            ledger_appeals,
-            ledger_sheets,
-            panels,
-            panels_appeals,
-            visibility,
-        )
+        from . import clock_dues, visibility  # noqa: F401
+        from .appeals import evaluators, ledger, panels  # noqa: F401
+        from .matters import ledger  # noqa: F401, F811
+        from .roster import evaluators, panels  # noqa: F401, F811

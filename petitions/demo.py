@@ -23,11 +23,11 @@ from directory.models import OrgUnit, Person, User
 from rules.models import CalendarYear
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_petitions as sp
-from . import services_roster as sr
 from .identity import id_check_character
-from .models_petitions import Petition, PetitionStatus
-from .models_roster import (
+from .matters import services as sp
+from .matters.models import Petition, PetitionStatus
+from .roster import services as sr
+from .roster.models import (
     Appointment,
     Leave,
     MissedContact,
@@ -38,7 +38,7 @@ from .models_roster import (
     RescheduledMeeting,
     SpecialPeriod,
 )
-from .roster_slots import propose_rotation
+from .roster.slots import propose_rotation
 
 PETITIONS = 140
 CHARGED = (3, 10, 17, 24, 31, 38, 45, 52)  # matters a county leader takes charge of (包案)
@@ -664,7 +664,7 @@ def build(*, stdout: Any) -> list[str]:
     stdout.write(
         f"petitions: +{petitions} petitions, +{slots} roster slots (reference date {builder.ref})"
     )
-    from .demo_appeals import build as build_appeals  # online appeals and bulletins (issue 4)
+    from .appeals.demo import build as build_appeals  # online appeals and bulletins (issue 4)
 
     build_appeals(ref=builder.ref, stdout=stdout)
     return []

@@ -7,7 +7,7 @@ Visibility (`appeal_condition`):
   appeal no longer sees it; its step stays in the log);
 - leaders see appeals assigned to units in their scope, appeals from their townships and
   appeals addressed to them (their mailbox or hotline);
-- the public sees one appeal only through its receipt code and private key (views_public_appeals).
+- the public sees one appeal only through its receipt code and private key (public_views.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db.models import Q
 from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
 from directory.models import COUNTY_KINDS, Role
 
-from .models_appeals import Appeal, AppealAttachment
+from .models import Appeal, AppealAttachment
 
 INTAKE_ROLES = (Role.PETITION_OFFICE, Role.ADMIN)
 #: who reads the daily bulletin and the hotline analysis (besides the office)

@@ -38,7 +38,7 @@ from rules.deliveries import deliveries_run, notify_users
 from rules.models import with_provisional_due
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from .models_appeals import Appeal, AppealReply, Bulletin
+from .models import Appeal, AppealReply, Bulletin
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from directory import navigation
 from directory.timeutil import today
 from rules.workdays import UnknownCalendarYear
 
-from .access_appeals import READER_ROLES, can_read_bulletin, is_appeal_office
+from .access import READER_ROLES, can_read_bulletin, is_appeal_office
 from .bulletin import bulletin_data, bulletin_pdf, bulletin_produce
-from .forms_appeals import DayForm
-from .models_appeals import Bulletin
-from .selectors_appeals import hotline_week
+from .forms import DayForm
+from .models import Bulletin
+from .selectors import hotline_week
 
 navigation.register(
     gettext_lazy("Daily bulletin"),

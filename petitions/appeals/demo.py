@@ -24,9 +24,9 @@ from directory.models import OrgUnit, Person, User
 from rules.models import Notification
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_appeals as s
+from . import services as s
 from .bulletin import bulletin_produce
-from .models_appeals import Appeal, AppealCategory, AppealSource, AppealStatus, Bulletin
+from .models import Appeal, AppealCategory, AppealSource, AppealStatus, Bulletin
 
 APPEALS = 160
 DAYS = 120
@@ -72,7 +72,7 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 class Builder:
     def __init__(self, ref: dt.date, stdout: Any) -> None:
-        from .demo import last_known_day
+        from ..demo import last_known_day
 
         self.stdout = stdout
         self.ref = min(ref, last_known_day() - MARGIN)

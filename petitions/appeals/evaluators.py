@@ -30,7 +30,7 @@ from rules.models import Clock, ClockState, Rule
 from rules.periods import Period, subperiods
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from .models_appeals import Bulletin
+from .models import Bulletin
 
 DEADLINE_RULES = ("HF-O1",)
 BULLETIN_RULES = ("TY-O1",)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from .exports import _workbook, provisional_note
-from .models_appeals import Appeal
+from ..matters.exports import _workbook, provisional_note
+from .models import Appeal
 
 APPEAL_COLUMNS = ("ref", "received", "platform", "category", "unit", "limit_days", "replied")
 APPEAL_EXTRA = ("township", "status", "due", "satisfaction", "summary", "due_provisional")

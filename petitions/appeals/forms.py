@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from directory.models import OrgUnit, Person, Post
 from directory.plausible import not_in_future
 
-from .forms_petitions import DATE_WIDGET, MultipleFileField, handling_units
-from .identity import validate_phone
-from .models_appeals import AppealCategory, AppealSource, AppealStatus
-from .models_petitions import Satisfaction
-from .services_appeals import attachment_max_bytes, check_appeal_upload
+from ..identity import validate_phone
+from ..matters.forms import DATE_WIDGET, MultipleFileField, handling_units
+from ..matters.models import Satisfaction
+from .models import AppealCategory, AppealSource, AppealStatus
+from .services import attachment_max_bytes, check_appeal_upload
 
 TOKEN_SALT = "petitions.appeal-form"
 # Markup in any form: a tag opener (<b, </p, <!--, <?php), a script URL or an HTML entity;

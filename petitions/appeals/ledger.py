@@ -43,10 +43,10 @@ from directory.ledger import (
 from directory.models import OrgUnit
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_appeals as s
-from .access_appeals import appeal_condition, is_appeal_office
-from .ledger_sheets import not_in_future
-from .models_appeals import (
+from ..matters.ledger import not_in_future
+from . import services as s
+from .access import appeal_condition, is_appeal_office
+from .models import (
     LIMIT_MAX,
     LIMIT_MIN,
     Appeal,
@@ -175,8 +175,8 @@ def _find(ref: str, ctx: ImportContext) -> Appeal | None:
 
 
 def _step_allowed(step: str, appeal: Appeal, user: Any, column: str) -> None:
-    """The permission of the step's form (petitions.views_appeals.STEPS)."""
-    from .views_appeals import STEPS
+    """The permission of the step's form (petitions.appeals.views.STEPS)."""
+    from .views import STEPS
 
     message = gettext("You may not record this step (%(step)s) for this appeal.")
     check_step(

@@ -3,7 +3,7 @@ message boards), their replies and feedback, the step log, and the daily bulleti
 
 An appeal is answered within its category's limit of 1–5 working days (TY-O2), counted by a
 clock in `rules`; the clock survives a unit's return and a reassignment (its responsible unit
-moves). Who may see an appeal is decided in `AppealQuerySet.visible_to` (access_appeals.py);
+moves). Who may see an appeal is decided in `AppealQuerySet.visible_to` (access.py);
 the public reaches one appeal only through its receipt code and private key, of which only a
 hash is stored."""
 
@@ -27,8 +27,8 @@ from simple_history.models import HistoricalRecords
 from directory.base import LiveManager, SoftDeleteModel, SoftDeleteQuerySet
 from directory.models import OrgUnit, Person
 
-from .identity import mask_phone
-from .models_petitions import Satisfaction
+from ..identity import mask_phone
+from ..matters.models import Satisfaction
 
 #: the range RULES.md gives TY-O2 ("1–5 working days, set per category")
 LIMIT_MIN, LIMIT_MAX = 1, 5
@@ -127,7 +127,7 @@ class AppealQuerySet(SoftDeleteQuerySet):
         return self.filter(received_on__gte=first, received_on__lte=last)
 
     def visible_to(self, user: Any) -> AppealQuerySet:
-        from .access_appeals import appeal_condition
+        from .access import appeal_condition
 
         condition = appeal_condition(user)
         return self.none() if condition is None else self.filter(condition)

@@ -12,7 +12,7 @@ from directory.models import Role
 from directory.today import register_panel
 from rules.models import with_provisional_due
 
-from .models_appeals import Appeal
+from .models import Appeal
 
 SHOWN = 10  # a display limit, not a duty threshold
 

@@ -24,11 +24,11 @@ from directory.timeutil import today
 from rules.models import Clock
 from rules.workdays import UnknownCalendarYear
 
-from . import throttle
-from .forms_appeals import LookupForm, PublicAppealForm, PublicFeedbackForm, form_token
-from .forms_petitions import apply_errors
-from .models_appeals import Appeal, AppealStatus
-from .services_appeals import appeal_feedback, appeal_submit_public, latest_reply, lookup
+from .. import throttle
+from ..matters.forms import apply_errors
+from .forms import LookupForm, PublicAppealForm, PublicFeedbackForm, form_token
+from .models import Appeal, AppealStatus
+from .services import appeal_feedback, appeal_submit_public, latest_reply, lookup
 
 RECEIPT_SESSION = "appeal_receipt"
 LOOKUP_SESSION = "appeal_lookup"

@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 
 from rules.models import with_provisional_due
 
-from .models_appeals import Appeal, AppealReply, AppealSource
-from .models_petitions import Satisfaction
+from ..matters.models import Satisfaction
+from .models import Appeal, AppealReply, AppealSource
 
 LIST_RELATED = ("category", "township", "unit")
 

@@ -35,9 +35,10 @@ from rules.clocks import RUNNING, clock_complete, clock_start
 from rules.models import Clock, Rule
 from rules.workdays import WorkCalendar
 
-from .attachments import check_upload
-from .identity import normalise_phone
-from .models_appeals import (
+from ..attachments import check_upload
+from ..identity import normalise_phone
+from ..matters.models import Satisfaction
+from .models import (
     LIMIT_MAX,
     OPEN_STATUSES,
     Appeal,
@@ -51,7 +52,6 @@ from .models_appeals import (
     StepKind,
     hash_key,
 )
-from .models_petitions import Satisfaction
 
 REPLY_RULE = "TY-O2"
 LEADER_RULE = "HF-O1"

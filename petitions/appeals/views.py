@@ -1,7 +1,7 @@
 """Staff pages of appeals: the list, intake from other platforms, the appeal page with one form
 per step, attachments, the Excel export and the category limits.
 
-Every appeal is fetched through access_appeals (404 outside what the user may see)."""
+Every appeal is fetched through petitions.appeals.access (404 outside what the user may see)."""
 
 from __future__ import annotations
 
@@ -23,20 +23,20 @@ from directory.timeutil import today
 from rules.clocks import clocks_for_item
 from rules.workdays import UnknownCalendarYear
 
-from . import forms_appeals as f
-from . import services_appeals as s
-from .access_appeals import (
+from ..matters.exports import xlsx_response
+from ..matters.forms import apply_errors
+from . import forms as f
+from . import services as s
+from .access import (
     can_answer,
     get_appeal_attachment_for_user,
     get_appeal_for_user,
     is_appeal_office,
     sees_full_contact,
 )
-from .exports import xlsx_response
-from .exports_appeals import appeal_workbook
-from .forms_petitions import apply_errors
-from .models_appeals import Appeal, AppealCategory, AppealStatus
-from .selectors_appeals import appeal_search
+from .exports import appeal_workbook
+from .models import Appeal, AppealCategory, AppealStatus
+from .selectors import appeal_search
 
 STAFF_ROLES = (Role.PETITION_OFFICE, Role.UNIT_STAFF, Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
 navigation.register(gettext_lazy("Online appeals"), "appeal-list", roles=STAFF_ROLES, order=33)

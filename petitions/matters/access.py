@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from directory.access import JURISDICTION_ROLES, confidentiality_condition, get_or_404, scope_for
 from directory.models import OrgUnit, Role
 
-from .models_petitions import Petition, PetitionAssignment, PetitionAttachment
+from .models import Petition, PetitionAssignment, PetitionAttachment
 
 OFFICE_ROLES = (Role.PETITION_OFFICE, Role.ADMIN)
 #: who may be shown a petitioner's full ID number or phone (each showing is logged)
@@ -52,7 +52,7 @@ def petition_condition(user: Any) -> Q | None:
             | scope.condition("recheck_unit")
         )
         if user.person_id:
-            from .models_roster import AppointmentMatter
+            from ..roster.models import AppointmentMatter
 
             invited = AppointmentMatter.objects.filter(
                 petition=OuterRef("pk"), appointment__reception__person_id=user.person_id

@@ -12,8 +12,8 @@ from django.http import HttpResponse
 
 from rules.workdays import provisional_reason
 
-from .models_petitions import Petition
-from .models_roster import Reception
+from ..roster.models import Reception
+from .models import Petition
 
 PETITION_COLUMNS = (
     "ref",

@@ -15,7 +15,7 @@ from directory.forms import apply_errors  # noqa: F401  (re-exported for the vie
 from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
 from directory.plausible import not_in_future
 
-from .models_petitions import (
+from .models import (
     Category,
     Channel,
     Petition,
@@ -24,7 +24,7 @@ from .models_petitions import (
     Satisfaction,
     SupervisionMode,
 )
-from .services_petitions import PetitionerData, group_reps_limit
+from .services import PetitionerData, group_reps_limit
 
 DEFAULT_PETITIONER_ROWS = 5
 HEADCOUNT_MAX = 32767  # what the column holds; a real visit is far smaller

@@ -43,13 +43,13 @@ from directory.models import OrgUnit, Person, jurisdiction_of
 from directory.timeutil import today
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_petitions as sp
+from ..identity import id_check_character, validate_id_number, validate_phone
+from ..roster.models import DayPart, Reception, ReceptionKind, ReceptionStatus, parts_overlap
+from ..roster.services import reception_create
+from ..roster.slots import eligibility_problem
+from . import services as sp
 from .access import is_office, petition_condition
-from .identity import id_check_character, validate_id_number, validate_phone
-from .models_petitions import Category, Channel, Petition, PetitionStatus
-from .models_roster import DayPart, Reception, ReceptionKind, ReceptionStatus, parts_overlap
-from .roster_slots import eligibility_problem
-from .services_roster import reception_create
+from .models import Category, Channel, Petition, PetitionStatus
 
 CHANNEL = Choice(
     Channel,
@@ -169,8 +169,8 @@ def _find(ref: str, ctx: ImportContext) -> Petition | None:
 
 
 def _step_allowed(step: str, petition: Petition, user: Any, column: str) -> None:
-    """The permission of the step's form (petitions.views_petitions.STEPS)."""
-    from .views_petitions import STEPS
+    """The permission of the step's form (petitions.matters.views.STEPS)."""
+    from .views import STEPS
 
     message = gettext("You may not record this step (%(step)s) for this matter.")
     error = RowError(column, message % {"step": STEPS[step].label})
@@ -407,10 +407,10 @@ def _matching(
 
 def _may_record(user: Any, kind: str, unit: OrgUnit) -> None:
     """As the roster's pages: the petition office records any duty, a unit's staff their
-    unit's office days and township duties (views_roster.can_edit)."""
+    unit's office days and township duties (petitions.roster.views.can_edit)."""
     if user is None:
         return
-    from .views_roster import can_edit
+    from ..roster.views import can_edit
 
     if not can_edit(user, Reception(kind=kind, unit=unit)):
         raise RowError("kind", gettext("Only the petition office records this kind of reception."))

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from directory.base import LiveManager, SoftDeleteModel, SoftDeleteQuerySet
 from directory.models import OrgUnit, Person
 
-from .identity import mask_id_number, mask_phone
+from ..identity import mask_id_number, mask_phone
 
 
 class Channel(models.TextChoices):

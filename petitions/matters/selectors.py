@@ -13,7 +13,7 @@ from rules.clocks import clocks_for_item
 from rules.models import with_provisional_due
 
 from .access import petitions_for_user
-from .models_petitions import Petition, Petitioner, PetitionStatus
+from .models import Petition, Petitioner, PetitionStatus
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 

@@ -47,9 +47,9 @@ from rules.clocks import (
 from rules.models import Clock, ClockState, Rule
 from rules.workdays import WorkCalendar, explain_due
 
-from .attachments import check_upload
-from .identity import normalise_id_number, normalise_phone, validate_id_number, validate_phone
-from .models_petitions import (
+from ..attachments import check_upload
+from ..identity import normalise_id_number, normalise_phone, validate_id_number, validate_phone
+from .models import (
     AssignmentRole,
     AssignmentState,
     Channel,
@@ -181,7 +181,7 @@ def _save(petition: Petition, reason: str) -> Petition:
 def _sync_clock_subjects(petition: Petition) -> None:
     """The clocks of the matter (and of its reception matters) keep its subject, so that they
     and their reminders never reach the unit or person complained about."""
-    from .models_roster import AppointmentMatter
+    from ..roster.models import AppointmentMatter
 
     clocks_set_subject(
         items=[petition, *AppointmentMatter.objects.filter(petition=petition)],
@@ -709,11 +709,11 @@ def petition_answer(
 def _complete_reception_replies(petition: Petition, on: dt.date) -> None:
     """A written answer to the petitioner is also the reply owed for matters assigned at a
     leader's reception (DA-R4)."""
-    from .models_roster import AppointmentMatter
+    from ..roster.models import AppointmentMatter
 
     for matter in AppointmentMatter.objects.filter(petition=petition, replied_on__isnull=True):
         if matter.outcome:
-            from .services_roster import appointment_matter_replied
+            from ..roster.services import appointment_matter_replied
 
             appointment_matter_replied(matter=matter, on=on)
 

@@ -1,6 +1,6 @@
 """Petition pages: register, list, detail, history, attachments, export and one page per step.
 
-Every petition is fetched through petitions.access (404 outside what the user may see)."""
+Every petition is fetched through petitions.matters.access (404 outside what the user may see)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from directory.models import Role
 from directory.paging import page_of
 from rules.workdays import UnknownCalendarYear
 
-from . import forms_petitions as f
-from . import services_petitions as s
+from . import forms as f
+from . import services as s
 from .access import (
     can_handle,
     can_object,
@@ -32,7 +32,7 @@ from .access import (
     is_office,
 )
 from .exports import petition_workbook, xlsx_response
-from .models_petitions import Petition, PetitionStatus, RevealedField
+from .models import Petition, PetitionStatus, RevealedField
 from .selectors import petition_page_context, petition_search, with_list_relations
 
 navigation.register(gettext_lazy("Petitions"), "petition-list", order=30)

@@ -37,8 +37,8 @@ from rules.models import Rule
 from rules.periods import Period, subperiods
 from rules.workdays import WorkCalendar
 
-from .models_petitions import Petition
-from .models_roster import (
+from ..matters.models import Petition
+from .models import (
     FILLED_STATUSES,
     Appointment,
     DayPart,
@@ -48,7 +48,7 @@ from .models_roster import (
     ReceptionStatus,
     RosterNotice,
 )
-from .roster_slots import SLOT_KINDS, slots_for
+from .slots import SLOT_KINDS, slots_for
 
 ROSTER_RULES = (
     "TY-R2",

@@ -16,9 +16,9 @@ from directory.models import OFFICE_KINDS, TOWNSHIP_KINDS, OrgUnit, Person, Unit
 from directory.plausible import not_in_future
 from rules.periods import Period
 
-from .forms_petitions import DATE_WIDGET, PersonCodeField
-from .models_petitions import Petition
-from .models_roster import (
+from ..matters.forms import DATE_WIDGET, PersonCodeField
+from ..matters.models import Petition
+from .models import (
     AppointmentMatter,
     DayPart,
     MatterOutcome,
@@ -30,7 +30,7 @@ from .models_roster import (
     RescheduledMeeting,
     SpecialPeriod,
 )
-from .roster_slots import candidate_pool, candidates
+from .slots import candidate_pool, candidates
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from .models_roster import DayPart, Reception
+from .models import DayPart, Reception
 
 # Office hours of a duty (local time): when the calendar entry starts and ends.
 HOURS = {

@@ -20,8 +20,8 @@ from directory.base import LiveManager, SoftDeleteModel
 from directory.models import OrgUnit, Person, ScopedQuerySet
 from rules.models import Rule
 
-from .identity import mask_phone
-from .models_petitions import Petition
+from ..identity import mask_phone
+from ..matters.models import Petition
 
 
 class ReceptionKind(models.TextChoices):

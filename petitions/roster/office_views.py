@@ -17,10 +17,10 @@ from directory.access import get_or_404
 from directory.models import Role
 from rules.workdays import UnknownCalendarYear
 
-from . import forms_roster as fr
-from . import services_roster as sr
-from .forms_petitions import apply_errors, today
-from .models_roster import MissedContact, OfficeVisit, RescheduledMeeting
+from ..matters.forms import apply_errors, today
+from . import forms as fr
+from . import services as sr
+from .models import MissedContact, OfficeVisit, RescheduledMeeting
 
 navigation.register(gettext_lazy("Office reception ledger"), "office-ledger", order=33)
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from directory.today import register_panel
 
-from .models_roster import Reception
+from .models import Reception
 
 WEEK = 7  # a display window, not a duty threshold
 

@@ -9,8 +9,8 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .forms_petitions import today
-from .models_roster import Reception, ReceptionKind, describe_slot
+from ..matters.forms import today
+from .models import Reception, ReceptionKind, describe_slot
 
 PUBLIC_DAYS = 14
 LOBBY_DAYS = 7

@@ -19,8 +19,9 @@ from rules.clocks import RUNNING, clock_complete, clock_start
 from rules.models import Clock, Rule
 from rules.workdays import WorkCalendar
 
-from .models_petitions import Petition, Supervision, SupervisionMode
-from .models_roster import (
+from ..matters.models import Petition, Supervision, SupervisionMode
+from ..matters.services import active_rule, is_about
+from .models import (
     Appointment,
     AppointmentMatter,
     DayPart,
@@ -36,8 +37,7 @@ from .models_roster import (
     RosterNotice,
     SpecialPeriod,
 )
-from .roster_slots import Busy, Proposal, eligibility_problem, generated_rules, slots_for
-from .services_petitions import active_rule, is_about
+from .slots import Busy, Proposal, eligibility_problem, generated_rules, slots_for
 
 APPOINTMENT_RULE = "DA-R2"
 RECEPTION_REPLY_RULE = "DA-R4"

@@ -7,7 +7,7 @@ person, and `special_period_days` the days during a declared special protection 
 QUOTA rule whose activity is a sitting at the bureau (TY-R1) is owed per person per month as
 `count` working-day mornings, spread over the month so that leaders do not collide.
 
-Nothing here writes; services_roster.py does.
+Nothing here writes; services.py does.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from directory.models import OrgUnit, Person, Post, Role, User
 from rules.models import Rule, RuleKind
 from rules.workdays import WorkCalendar
 
-from .models_roster import (
+from .models import (
     DayPart,
     Leave,
     Reception,

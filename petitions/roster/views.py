@@ -22,13 +22,13 @@ from directory.paging import page_of
 from rules.models import with_provisional_due
 from rules.workdays import UnknownCalendarYear
 
-from . import forms_roster as fr
-from . import services_roster as sr
-from .access import is_office, petitions_for_user
-from .exports import roster_workbook, xlsx_response
-from .forms_petitions import apply_errors, today
+from ..matters.access import is_office, petitions_for_user
+from ..matters.exports import roster_workbook, xlsx_response
+from ..matters.forms import apply_errors, today
+from . import forms as fr
+from . import services as sr
 from .ics import calendar_text
-from .models_roster import (
+from .models import (
     Appointment,
     AppointmentMatter,
     Leave,
@@ -37,8 +37,8 @@ from .models_roster import (
     ReceptionKind,
     SpecialPeriod,
 )
-from .roster_slots import propose_rotation
-from .services_roster import MatterResult, leader_reach
+from .services import MatterResult, leader_reach
+from .slots import propose_rotation
 
 navigation.register(gettext_lazy("Reception roster"), "roster-month", order=31)
 navigation.register(gettext_lazy("My roster"), "my-roster", roles=(Role.LEADER,), order=32)
