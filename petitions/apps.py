@@ -13,5 +13,7 @@ class PetitionsConfig(AppConfig):
         # access conditions of the items behind clocks.
         from . import clock_dues, visibility  # noqa: F401
         from .appeals import evaluators, ledger, panels  # noqa: F401
-        from .matters import ledger  # noqa: F401, F811
-        from .roster import evaluators, panels  # noqa: F401, F811
+        from .matters import evaluators, ledger  # noqa: F401, F811
+
+        # The roster's hooks into the petition ledger (which does not import the roster).
+        from .roster import access, evaluators, ledger, panels, services  # noqa: F401, F811  # noqa: F401

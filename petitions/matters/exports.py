@@ -1,6 +1,7 @@
-"""Excel exports of the petition ledger and the roster. The columns follow the ledger sheets
-(DESIGN.md), so that an export can be read back by the import; ID numbers and phones are
-masked (the full values never leave the system in a file)."""
+"""Excel exports of the petition ledger, and the workbook helpers the roster's and the appeals'
+exports use. The columns follow the ledger sheets (DESIGN.md), so that an export can be read back
+by the import; ID numbers and phones are masked (the full values never leave the system in a
+file)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.http import HttpResponse
 
 from rules.workdays import provisional_reason
 
-from ..roster.models import Reception
 from .models import Petition
 
 PETITION_COLUMNS = (
@@ -31,8 +31,6 @@ PETITION_COLUMNS = (
     "closed",
 )
 PETITION_EXTRA = ("status", "summary", "due", "due_provisional")
-RECEPTION_COLUMNS = ("date", "slot", "person", "unit", "kind", "substitute_for")
-RECEPTION_EXTRA = ("status", "rule", "post")
 
 
 def _iso(value: Any) -> str:
@@ -78,26 +76,6 @@ def petition_row(petition: Petition) -> list[Any]:
 def petition_workbook(petitions: Iterable[Petition]) -> bytes:
     return _workbook(
         "petitions", PETITION_COLUMNS + PETITION_EXTRA, (petition_row(p) for p in petitions)
-    )
-
-
-def reception_row(reception: Reception) -> list[Any]:
-    return [
-        _iso(reception.date),
-        reception.part,
-        _code(reception.person),
-        _code(reception.unit),
-        reception.kind,
-        _code(reception.substitute_for),
-        reception.get_status_display(),
-        reception.rule.rule_id if reception.rule_id else "",
-        reception.post,
-    ]
-
-
-def roster_workbook(receptions: Iterable[Reception]) -> bytes:
-    return _workbook(
-        "receptions", RECEPTION_COLUMNS + RECEPTION_EXTRA, (reception_row(r) for r in receptions)
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +171,14 @@ def _refresh_due(petition: Petition) -> None:
     )
 
 
+# Hooks of the rooms built on the ledger, which the ledger does not import (the roster registers
+# its reception matters in petitions.roster.services):
+#: the items whose clocks carry the matter's subject, besides the matter itself
+CLOCK_ITEMS: list[Callable[[Petition], Iterable[Any]]] = []
+#: what else a written answer to the petitioner completes, given the matter and the day
+ON_ANSWER: list[Callable[[Petition, dt.date], None]] = []
+
+
 def _save(petition: Petition, reason: str) -> Petition:
     _refresh_due(petition)
     validated_save(petition, reason)
@@ -181,10 +189,8 @@ def _save(petition: Petition, reason: str) -> Petition:
 def _sync_clock_subjects(petition: Petition) -> None:
     """The clocks of the matter (and of its reception matters) keep its subject, so that they
     and their reminders never reach the unit or person complained about."""
-    from ..roster.models import AppointmentMatter
-
     clocks_set_subject(
-        items=[petition, *AppointmentMatter.objects.filter(petition=petition)],
+        items=[petition, *(item for items in CLOCK_ITEMS for item in items(petition))],
         subject_unit=petition.subject_unit,
         subject_person=petition.subject_person,
     )
@@ -697,25 +703,14 @@ def petition_answer(
     _not_before(on, petition.accepted_on, _("The answer cannot precede the acceptance."))
     _complete(petition, CONCLUDE, on)
     _complete(petition, SUPERVISE, on)
-    _complete_reception_replies(petition, on)
+    for completes in ON_ANSWER:
+        completes(petition, on)
     petition.status = PetitionStatus.ANSWERED
     petition.answered_on = on
     petition.answer = answer
     _start(REVIEW_ASK, petition, on, petition.lead_unit, calendar or WorkCalendar())
     _event(petition, on, "answered", answer, acting_user)
     return _save(petition, "answered")
-
-
-def _complete_reception_replies(petition: Petition, on: dt.date) -> None:
-    """A written answer to the petitioner is also the reply owed for matters assigned at a
-    leader's reception (DA-R4)."""
-    from ..roster.models import AppointmentMatter
-
-    for matter in AppointmentMatter.objects.filter(petition=petition, replied_on__isnull=True):
-        if matter.outcome:
-            from ..roster.services import appointment_matter_replied
-
-            appointment_matter_replied(matter=matter, on=on)
 
 
 # --- review and re-review -------------------------------------------------------------------------

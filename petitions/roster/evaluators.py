@@ -74,7 +74,6 @@ QUOTA_RULES = (
     "HF-R4c",
     "DA-R2",
 )
-LIMIT_RULES = ("NAT-GROUP-REPS",)
 
 #: a quota's `activity` → the kinds of reception that count for it
 ACTIVITY_KINDS: dict[str, tuple[str, ...]] = {
@@ -445,52 +444,9 @@ class QuotaEvaluator:
         return rows
 
 
-# --- LIMIT ----------------------------------------------------------------------------------------------
-
-
-class GroupRepresentativesEvaluator:
-    """NAT-GROUP-REPS: group visits (headcount > 1) with at most `max` representatives, per
-    receiving unit whose head the rule names (the office that registers the representatives)."""
-
-    def evaluate(
-        self, rules: Sequence[Rule], window: Period, *, today: dt.date
-    ) -> Iterable[ComplianceRow]:
-        rows = []
-        for rule in rules:
-            limit = int(rule.param("max"))
-            visits = (
-                Petition.objects.filter(
-                    headcount__gt=1,
-                    received_on__gte=window.start,
-                    received_on__lte=window.end,
-                    receiving_unit__in=OrgUnit.objects.headed_by(*rule.subject_post_list),
-                )
-                .annotate(reps=Count("petitioners"))
-                .values_list("receiving_unit__code", "receiving_unit__name", "reps")
-            )
-            tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            for code, name, reps in visits:
-                tally[(code, name)][0] += 1
-                tally[(code, name)][1] += reps <= limit
-            for (code, name), (required, actual) in sorted(tally.items()):
-                rows.append(
-                    ComplianceRow(
-                        rule.rule_id,
-                        code,
-                        name,
-                        window.code,
-                        required,
-                        actual,
-                        status_for(required, actual, window, today),
-                    )
-                )
-        return rows
-
-
 compliance.register(RosterEvaluator(), rule_ids=ROSTER_RULES)
 compliance.register(SubstitutionEvaluator(), rule_ids=SUBSTITUTION_RULES)
 compliance.register(QuotaEvaluator(), rule_ids=QUOTA_RULES)
-compliance.register(GroupRepresentativesEvaluator(), rule_ids=LIMIT_RULES)
 
 
 # --- drill-down: the records behind one row (rules.compliance RecordLink) ---------------------------

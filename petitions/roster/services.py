@@ -20,7 +20,7 @@ from rules.models import Clock, Rule
 from rules.workdays import WorkCalendar
 
 from ..matters.models import Petition, Supervision, SupervisionMode
-from ..matters.services import active_rule, is_about
+from ..matters.services import CLOCK_ITEMS, ON_ANSWER, active_rule, is_about
 from .models import (
     Appointment,
     AppointmentMatter,
@@ -646,6 +646,21 @@ def rescheduled_done(
     meeting.done_on = on
     meeting.outcome = outcome
     return validated_save(meeting, "received")
+
+
+def _complete_reception_replies(petition: Petition, on: dt.date) -> None:
+    """A written answer to the petitioner is also the reply owed for matters assigned at a
+    leader's reception (DA-R4)."""
+    for matter in AppointmentMatter.objects.filter(petition=petition, replied_on__isnull=True):
+        if matter.outcome:
+            appointment_matter_replied(matter=matter, on=on)
+
+
+# The petition ledger's hooks (petitions.matters.services does not import the roster): the clocks
+# of a reception's matters follow the petition's subject, and a written answer to the petitioner
+# is also the reply owed for them.
+CLOCK_ITEMS.append(lambda petition: AppointmentMatter.objects.filter(petition=petition))
+ON_ANSWER.append(_complete_reception_replies)
 
 
 __all__ = [

@@ -23,10 +23,11 @@ from rules.models import with_provisional_due
 from rules.workdays import UnknownCalendarYear
 
 from ..matters.access import is_office, petitions_for_user
-from ..matters.exports import roster_workbook, xlsx_response
+from ..matters.exports import xlsx_response
 from ..matters.forms import apply_errors, today
 from . import forms as fr
 from . import services as sr
+from .exports import roster_workbook
 from .ics import calendar_text
 from .models import (
     Appointment,
