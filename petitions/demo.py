@@ -28,11 +28,11 @@ from directory.timeutil import today
 from rules.models import CalendarYear, Clock
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_petitions as sp
-from . import services_roster as sr
 from .identity import id_check_character
-from .models_petitions import Petition, PetitionStatus
-from .models_roster import (
+from .matters import services as sp
+from .matters.models import Petition, PetitionStatus
+from .roster import services as sr
+from .roster.models import (
     Appointment,
     Leave,
     MissedContact,
@@ -43,7 +43,7 @@ from .models_roster import (
     RescheduledMeeting,
     SpecialPeriod,
 )
-from .roster_slots import propose_rotation
+from .roster.slots import propose_rotation
 
 PETITIONS = 100
 CHARGED = (3, 10, 17, 24, 31, 38)  # matters a county leader takes charge of (包案)
@@ -699,7 +699,7 @@ def build(*, stdout: Any) -> list[str]:
     stdout.write(
         f"petitions: +{petitions} petitions, +{slots} roster slots (reference date {builder.ref})"
     )
-    from .demo_appeals import build as build_appeals  # online appeals and bulletins (issue 4)
+    from .appeals.demo import build as build_appeals  # online appeals and bulletins (issue 4)
 
     build_appeals(ref=builder.ref, stdout=stdout)
     return []

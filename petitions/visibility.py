@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from rules import visibility
 
-from .access import petition_condition
-from .access_appeals import appeal_condition
-from .models_appeals import Appeal
-from .models_petitions import Petition
-from .models_roster import AppointmentMatter, MissedContact, RescheduledMeeting
+from .appeals.access import appeal_condition
+from .appeals.models import Appeal
+from .matters.access import petition_condition
+from .matters.models import Petition
+from .roster.models import AppointmentMatter, MissedContact, RescheduledMeeting
 
 
 def appointment_matter_condition(user: Any) -> Q | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from directory.management.commands.demo import DEMO_PASSWORD, demo_password_hash
+from directory.demo import DEMO_PASSWORD, demo_password_hash
 from directory.models import OrgUnit, Person, Role, User
 from directory.services import account_create
 from directory.timeutil import today as local_today

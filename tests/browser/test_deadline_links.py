@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from petitions.services_appeals import appeal_assign
+from petitions.appeals.services import appeal_assign
 from tests.browser.base import BrowserTestCase
 from tests.helpers import PASSWORD, build_county
 from tests.petitions.appeal_helpers import at, make_appeal, setup_appeals

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from petitions.services_petitions import petition_route
+from petitions.matters.services import petition_route
 from rules.models import CalendarYear
 from tests.browser.base import BrowserTestCase
 from tests.helpers import PASSWORD, build_county

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from directory import navigation
-from directory.management.commands.demo import DEMO_PASSWORD
+from directory.demo import DEMO_PASSWORD
 from directory.models import User
 from petitions.models import Petition, PetitionStatus
 from tests.browser.base import BrowserTestCase
@@ -149,7 +149,7 @@ class ScreensTests(BrowserTestCase):
 
     @staticmethod
     def demo_usernames() -> list[str]:
-        from directory.management.commands.demo import ACCOUNTS
+        from directory.demo import ACCOUNTS
         from proposals.demo import ACCOUNTS as PROPOSAL_ACCOUNTS
 
         return [a.username for a in ACCOUNTS] + [row[0] for row in PROPOSAL_ACCOUNTS]

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from directory.management.commands.demo import DEMO_PASSWORD, format_table
+from directory.demo import DEMO_PASSWORD, format_table
 from directory.models import Household, Link, OrgUnit, Person, Post, Rank, Role, User
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from directory.management.commands.demo import ACCOUNTS
+from directory.demo import ACCOUNTS
 from proposals.demo import ACCOUNTS as PROPOSAL_ACCOUNTS
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from petitions.forms_petitions import AcceptForm
+from petitions.matters.forms import AcceptForm
 
 
 class AcceptReasonTests(SimpleTestCase):

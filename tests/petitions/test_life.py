@@ -9,8 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from petitions.models import AssignmentState, PetitionEvent, PetitionStatus
-from petitions.services_petitions import (
+from petitions.matters.services import (
     petition_accept,
     petition_answer,
     petition_answer_recheck,
@@ -24,6 +23,7 @@ from petitions.services_petitions import (
     petition_route,
     petition_supervise,
 )
+from petitions.models import AssignmentState, PetitionEvent, PetitionStatus
 from rules.clocks import clocks_for_item
 from rules.models import ClockState
 from tests.helpers import build_county

@@ -9,9 +9,9 @@ import datetime as dt
 from django.test import TestCase
 from django.urls import reverse
 
-from petitions.forms_roster import month_choices
 from petitions.models import Reception
-from petitions.roster_calendar import month_weeks
+from petitions.roster.calendar import month_weeks
+from petitions.roster.forms import month_choices
 from rules.periods import Period
 from tests.helpers import build_county, make_person
 
