@@ -67,14 +67,21 @@ def get_pairing_for_user(user: Any, pk: int) -> Pairing:
     )
 
 
-def events_for_user(user: Any) -> Any:
+def event_condition(user: Any) -> Q:
+    """Events of the households the user sees (households_for_user, through `household`)."""
     if not _authenticated(user):
-        return HouseholdEvent.objects.none()
+        return NOTHING
     condition = scope_for(user).condition("household__village")
     if user.person_id:
         own = Pairing.objects.filter(household=OuterRef("household"), person_id=user.person_id)
         condition |= Q(Exists(own))
-    return HouseholdEvent.objects.filter(condition)
+    return condition
+
+
+def events_for_user(user: Any) -> Any:
+    if not _authenticated(user):
+        return HouseholdEvent.objects.none()
+    return HouseholdEvent.objects.filter(event_condition(user))
 
 
 def aid_for_user(user: Any) -> Any:

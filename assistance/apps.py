@@ -13,7 +13,7 @@ class AssistanceConfig(AppConfig):
         # the festival job's schedule.
         from rules.management.commands.setup_schedules import JOBS, Job
 
-        from . import evaluators, ledger_sheets, panels, receivers  # noqa: F401
+        from . import evaluators, ledger_sheets, pages, panels, receivers  # noqa: F401
 
         receivers.connect()
         if not any(job.name == "festival-visits" for job in JOBS):

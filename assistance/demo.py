@@ -129,8 +129,10 @@ class _Builder:
 
     def pair(self, person_code: str, household: Household, kind: str) -> Pairing | None:
         person = self.people.get(person_code)
-        if person is None:
-            return None
+        if person is None or any(
+            p.person_id == person.pk and p.household_id == household.pk for p in self.pairings
+        ):
+            return None  # one pairing per person and household: a household is listed once
         pairing = Pairing(
             person=person, household=household, kind=kind, start=self.start, note=DEMO_NOTE
         )
@@ -162,12 +164,28 @@ class _Builder:
             self.pair(person_code, household, PairingKind.RADIATED)
 
     def build_pairings(self) -> None:
+        urban = 0  # urban hardship households go to the county leaders in turn
         for index, (village, (village_cadre, grid_cadre, monitored, alleviated)) in enumerate(
             VILLAGES.items()
         ):
             households = self.households(village)
-            self.grid(village_cadre, households, 0)
-            self.grid(grid_cadre, households, 3 + index)
+            # the households a cadre helps as monitored or alleviated stay out of the cadre's
+            # grid: one person pairs with a household once
+            helped = {
+                code: {
+                    h.pk
+                    for h in households
+                    if (code == monitored and "monitored" in split_codes(h.categories))
+                    or (code == alleviated and "alleviated" in split_codes(h.categories))
+                }
+                for code in (village_cadre, grid_cadre)
+            }
+            self.grid(
+                village_cadre, [h for h in households if h.pk not in helped[village_cadre]], 0
+            )
+            self.grid(
+                grid_cadre, [h for h in households if h.pk not in helped[grid_cadre]], 3 + index
+            )
             for household in households:
                 categories = split_codes(household.categories)
                 if "monitored" in categories:
@@ -175,18 +193,24 @@ class _Builder:
                 if "alleviated" in categories:
                     self.pair(alleviated, household, PairingKind.ALLEVIATED)
                 if "urban_hardship" in categories:
-                    leader = URBAN_LEADERS[len(self.pairings) % len(URBAN_LEADERS)]
+                    leader = URBAN_LEADERS[urban % len(URBAN_LEADERS)]
                     self.pair(leader, household, PairingKind.URBAN_HARDSHIP)
+                    urban += 1
         self._leaders_hardship()
 
     def _leaders_hardship(self) -> None:
-        """Township leaders each help one alleviated household of their linked village (HF-A1b)."""
-        for person_code, village in (("QHX-P103", "QHX-CGZ-NG"), ("QHX-P203", "QHX-SQX-LW")):
+        """Township leaders each help a household in hardship of their linked village (HF-A1b);
+        the party secretary of 城关镇 (shuji) among them."""
+        for person_code, village, kind in (
+            ("QHX-P101", "QHX-CGZ-NG", PairingKind.MONITORED),
+            ("QHX-P103", "QHX-CGZ-NG", PairingKind.ALLEVIATED),
+            ("QHX-P203", "QHX-SQX-LW", PairingKind.ALLEVIATED),
+        ):
             household = next(
-                (h for h in self.households(village) if "alleviated" in h.categories), None
+                (h for h in self.households(village) if kind in split_codes(h.categories)), None
             )
             if household is not None:
-                self.pair(person_code, household, PairingKind.ALLEVIATED)
+                self.pair(person_code, household, kind)
 
     def build_unit_pairings(self) -> None:
         pairs = [(self.people.get(p), None, v) for p, v in COUNTY_LEADER_VILLAGES.items()]
@@ -266,9 +290,11 @@ class _Builder:
             date=disaster_day,
             note="连日暴雨，部分农户房屋受损",
         )
-        diligent = [p for p in self.pairings if p.household.village.code == "QHX-SQX-LW"]
-        for pairing in diligent:
-            if pairing.person.code not in BEHIND:
+        in_village = [p for p in self.pairings if p.household.village.code == "QHX-SQX-LW"]
+        # 冯磊 has not been to one of his households yet: that visit is overdue
+        missed = next((p for p in in_village if p.person.code == "QHX-P205"), None)
+        for pairing in in_village:
+            if pairing is not missed:
                 self.visit(pairing.person, pairing.household, disaster_day, VisitKind.HOUSEHOLD)
         illness_day = _safe_start(
             _weekday(self.end - dt.timedelta(days=60), self.end), self.calendar
@@ -339,7 +365,7 @@ class _Builder:
         latest_due = dt.date(self.end.year, 12, 20)
         specs = [
             ("QHX-SQX-LW", "infrastructure", "solve_now", "村道塌方，影响出行", None, None, ""),
-            ("QHX-SQX-LW", "housing", "needs_time", "三户房屋受损需修缮", "QHX-P203", 25, ""),
+            ("QHX-SQX-LW", "housing", "needs_time", "三户房屋受损需修缮", "QHX-P203", 44, ""),
             ("QHX-SQX-SQ", "health", "needs_time", "村卫生室缺少常用药品", "QHX-P204", 30, ""),
             ("QHX-CGZ-NG", "income", "collective", "柑橘销路不畅，需统筹产销对接", None, None, ""),
             (
@@ -409,8 +435,15 @@ class _Builder:
 
     def hand_over(self) -> None:
         """曹丽 hands one alleviated household to 冯磊: the history stays in the ledger."""
+        taken = {p.household_id for p in self.pairings if p.person.code == "QHX-P205"}
         pairing = next(
-            (p for p in self.pairings if p.person.code == "QHX-P206" and p.kind == "alleviated"),
+            (
+                p
+                for p in self.pairings
+                if p.person.code == "QHX-P206"
+                and p.kind == "alleviated"
+                and p.household_id not in taken
+            ),
             None,
         )
         on = self.end - dt.timedelta(days=75)

@@ -44,8 +44,10 @@ from .pdf import contact_card_pdf
 from .selectors import aid_progress, my_households
 from .services import aid_correct, aid_record, contact_log, event_record, village_event_record
 
-navigation.register(gettext_lazy("My households"), "assistance-mine", order=22, everyone=True)
-navigation.register(gettext_lazy("Four musts"), "assistance-events", order=24)
+navigation.register(
+    gettext_lazy("My households"), "assistance-mine", group="assistance", order=22, everyone=True
+)
+navigation.register(gettext_lazy("Four musts"), "assistance-events", group="assistance", order=24)
 
 
 def _error_text(exc: ValidationError) -> str:

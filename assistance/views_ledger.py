@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory import navigation
@@ -29,8 +29,9 @@ from .services import pairing_end, pairing_hand_over, pairing_save, unit_pairing
 from .views import _add_errors
 
 navigation.register(
-    gettext_lazy("Pairings"),
+    pgettext_lazy("navigation", "Pairings"),
     "assistance-pairings",
+    group="assistance",
     roles=(Role.UNIT_STAFF, Role.ADMIN, Role.SUPERVISOR, Role.LEADER),
     order=23,
 )

@@ -40,7 +40,9 @@ from .selectors import categories_in, problem_groups
 from .services import analysis_record, problem_close, problem_save
 from .views import _add_errors
 
-navigation.register(gettext_lazy("Problem ledger"), "assistance-problems", order=26)
+navigation.register(
+    gettext_lazy("Problem ledger"), "assistance-problems", group="assistance", order=26
+)
 
 
 @require_GET

@@ -208,18 +208,26 @@ def measure(case: Case, ctx: Context) -> Result:
 def profile(case: Case, ctx: Context, path: Path) -> Path:
     """Run the case once under cProfile and write the stats (`python -m pstats PATH`, or
     snakeviz) to `path`; returns the path of a text summary written beside it."""
-    if case.setup:
-        case.setup(ctx)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    case.run(ctx)
-    profiler.disable()
-    profiler.dump_stats(str(path))
     import io
     import pstats
 
+    from django.test.utils import CaptureQueriesContext
+
+    if case.setup:
+        case.setup(ctx)
+    if case.repeat > 1:  # warm, as measured
+        case.run(ctx)
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as captured:
+        profiler.enable()
+        case.run(ctx)
+        profiler.disable()
+    profiler.dump_stats(str(path))
     out = io.StringIO()
     pstats.Stats(str(path), stream=out).sort_stats("cumulative").print_stats(40)
+    out.write(f"\n{len(captured.captured_queries)} queries (seconds, SQL):\n")
+    for query in captured.captured_queries:
+        out.write(f"{query['time']:>7} {query['sql'][:400]}\n")
     summary = path.with_suffix(".txt")
     summary.write_text(out.getvalue())
     return summary

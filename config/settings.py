@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "assistance",
     "reports",
     "benchmark",  # manage.py benchmark (imports every app; nothing imports it)
+    "config",  # manage.py demo (imports every app; nothing imports it)
 ]
 
 MIDDLEWARE = [

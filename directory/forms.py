@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .base import join_codes
-from .models import Household, HouseholdCategory, OrgUnit, UnitKind
+from .fields import UnitInScopeField, use_fast_selects
+from .models import Household, HouseholdCategory, UnitKind
 
 
 def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
@@ -26,10 +27,25 @@ def apply_errors(form: forms.Form, exc: ValidationError | Exception) -> None:
             form.add_error(None, message)
 
 
+def with_defaults(data: Any, **defaults: Any) -> Any:
+    """A filter's data with its blank fields set to the value the page uses anyway (the current
+    year, this month), so that the form shows what is on screen instead of an empty box. `None`
+    (an unbound form) stays `None`: the fields' `initial` shows the defaults then."""
+    if data is None:
+        return None
+    filled = data.copy()
+    for name, value in defaults.items():
+        if not filled.get(name):
+            filled[name] = value
+    return filled
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, help_text=_("Head of household or code"))
-    village = forms.ModelChoiceField(
-        label=_("Village / community"), queryset=OrgUnit.objects.none(), required=False
+    village = UnitInScopeField(
+        label=_("Village / community"),
+        required=False,
+        help_text=_("The village's code or name."),
     )
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", "—"), *HouseholdCategory.choices], required=False
@@ -37,7 +53,9 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = units.villages()
+        # Typed, not chosen: a county has 300 villages (a city thousands).
+        self.fields["village"].units = units.villages()
+        use_fast_selects(self)
 
 
 class HouseholdForm(forms.ModelForm):

@@ -73,6 +73,7 @@ from .ledger_schema import (  # noqa: F401  (what sheets import from here)
     RowError,
     Sheet,
     find_sheet,
+    ref_or_row,
     register_sheet,
     sheets,
 )

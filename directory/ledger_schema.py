@@ -9,6 +9,7 @@ An app describes each record type once (see directory/ledger.py for the whole pi
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,15 @@ RowImporter = Callable[[dict[str, Any], "ImportContext"], Outcome]
 RowOrderer = Callable[[list[ParsedRow]], tuple[list[ParsedRow], list[tuple[ParsedRow, RowError]]]]
 #: imports a batch of rows at once: one outcome or RowError per row, in order
 BatchImporter = Callable[[list[ParsedRow], "ImportContext"], list["Outcome | RowError"]]
+
+
+_new_rows = itertools.count()
+
+
+def ref_or_row(values: dict[str, Any]) -> str:
+    """The identity of a row of numbered records (petitions, appeals, items): its reference; a
+    row without one is a new record of its own (numbered on import), never a duplicate."""
+    return str(values.get("ref") or f"\x00new row {next(_new_rows)}")
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,6 +24,12 @@ code_validator = RegexValidator(
 )
 
 
+ref_prefix_validator = RegexValidator(
+    r"^[A-Z0-9]{1,12}$",
+    _("A numbering prefix holds 1 to 12 capital letters or digits."),
+)
+
+
 id_number_validator = RegexValidator(
     r"^[0-9]{17}[0-9X]$",
     _("An ID number has 18 characters: 17 digits and a digit or X."),
@@ -132,6 +138,18 @@ class OrgUnit(SoftDeleteModel):
     path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    #: the first part of the references of the records a city, county or district registers
+    #: (directory.numbering); empty: the unit's code
+    ref_prefix = models.CharField(
+        _("numbering prefix"),
+        max_length=12,
+        blank=True,
+        validators=[ref_prefix_validator],
+        help_text=_(
+            "Only for a city, county or district: the start of its petition, appeal, suggestion "
+            "and proposal numbers, e.g. QHX gives QHX-XF-2026-000141. Empty: the unit's code."
+        ),
+    )
 
     objects = LiveManager.from_queryset(OrgUnitQuerySet)()
     all_objects = models.Manager.from_queryset(OrgUnitQuerySet)()
@@ -163,6 +181,10 @@ class OrgUnit(SoftDeleteModel):
                 if ancestor.pk == self.pk:
                     raise ValidationError({"parent": _("A unit cannot sit under itself.")})
                 ancestor = ancestor.parent
+        if self.ref_prefix and self.kind not in JURISDICTION_KINDS:
+            raise ValidationError(
+                {"ref_prefix": _("Only a city, county or district has a numbering prefix.")}
+            )
 
     def computed_path(self) -> str:
         prefix = self.parent.path if self.parent_id else "/"
@@ -552,6 +574,22 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RefCounter(models.Model):
+    """The last number given in one numbering series (directory.numbering), e.g. the scope
+    "QHX-XF-2026-" and 141. Claimed by a conditional UPDATE, so two registrations at once never
+    draw the same number."""
+
+    scope = models.CharField(_("series"), max_length=40, unique=True)
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("numbering series")
+        verbose_name_plural = _("numbering series")
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.last}"
 
 
 class RateCounter(models.Model):

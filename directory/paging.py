@@ -61,13 +61,16 @@ def _ordering(queryset: QuerySet) -> list[str] | None:
         direction = "-" if order and order[-1].startswith("-") else ""
         order.append(f"{direction}pk")
     for item in order:
+        # A NULL sorts apart from every value: `due > cursor` would skip the rows without a
+        # due date, so an ordering through a nullable column pages by OFFSET.
         if _field(queryset.model, item.lstrip("-")) is None:
             return None
     return order
 
 
 def _field(model: Any, path: str) -> Any:
-    """The model field at the end of a `__` path (None when the path is not fields)."""
+    """The model field at the end of a `__` path (None when the path is not made of
+    non-nullable fields)."""
     if path == "pk":
         return model._meta.pk
     field = None
@@ -75,6 +78,8 @@ def _field(model: Any, path: str) -> Any:
         try:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
+            return None
+        if getattr(field, "null", True):  # nullable (or a reverse relation): no keyset
             return None
         if field.is_relation:
             if field.many_to_many or field.one_to_many:

@@ -51,7 +51,10 @@ def account_create(
     display_name: str = "",
     person: Person | None = None,
     is_superuser: bool = False,
+    password_hash: str = "",
 ) -> User:
+    """A new account; `password_hash` (from `make_password`) spares hashing the same password
+    again for many accounts (the demo's share one)."""
     user = User(
         username=username,
         unit=unit,
@@ -62,7 +65,10 @@ def account_create(
         # Administrators keep the org tree, people and accounts in the admin site.
         is_staff=is_superuser or Role.ADMIN in roles,
     )
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.full_clean()
     user.save()
     return user

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import navigation
 from .access import (
@@ -23,10 +23,16 @@ from .models import Link, Role
 from .paging import page_of
 from .services import household_save
 
-navigation.register(gettext_lazy("Org units"), "unit-list", order=20)
-navigation.register(gettext_lazy("People"), "person-list", order=21)
-navigation.register(gettext_lazy("Households"), "household-list", order=22)
-navigation.register(gettext_lazy("Administration"), "admin:index", roles=(Role.ADMIN,), order=99)
+navigation.register(gettext_lazy("Org units"), "unit-list", group="directory", order=20)
+navigation.register(gettext_lazy("People"), "person-list", group="directory", order=21)
+navigation.register(gettext_lazy("Households"), "household-list", group="directory", order=22)
+navigation.register(
+    pgettext_lazy("navigation", "Administration"),
+    "admin:index",
+    group="system",
+    roles=(Role.ADMIN,),
+    order=99,
+)
 
 EDITOR_ROLES = (Role.ADMIN, Role.UNIT_STAFF)
 

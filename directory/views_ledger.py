@@ -44,7 +44,9 @@ IMPORT_ROLES = (Role.ADMIN, Role.UNIT_STAFF, Role.PETITION_OFFICE, Role.SUPERVIS
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 10
 
-navigation.register(gettext_lazy("Import ledgers"), "ledger-import", roles=IMPORT_ROLES, order=90)
+navigation.register(
+    gettext_lazy("Import ledgers"), "ledger-import", group="directory", roles=IMPORT_ROLES, order=90
+)
 
 
 def _require_importer(user: Any) -> None:

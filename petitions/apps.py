@@ -11,13 +11,9 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         # Registrations: compliance evaluators, ledger sheets, today panels, due-date copies, the
         # access conditions of the items behind clocks.
-        from . import (  # noqa: F401
-            clock_dues,
-            evaluators,
-            evaluators_appeals,
-            ledger_appeals,
-            ledger_sheets,
-            panels,
-            panels_appeals,
-            visibility,
-        )
+        from . import clock_dues, visibility  # noqa: F401
+        from .appeals import evaluators, ledger, panels  # noqa: F401
+        from .matters import evaluators, ledger  # noqa: F401, F811
+
+        # The roster's hooks into the petition ledger (which does not import the roster).
+        from .roster import access, evaluators, ledger, panels, services  # noqa: F401, F811  # noqa: F401

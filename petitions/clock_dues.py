@@ -9,9 +9,9 @@ from directory.base import validated_save
 from rules.clocks import register_due_refresher
 from rules.models import Clock, ClockState
 
-from .models_appeals import Appeal
-from .models_petitions import Petition
-from .models_roster import AppointmentMatter
+from .appeals.models import Appeal
+from .matters.models import Petition
+from .roster.models import AppointmentMatter
 
 
 def _first_due(item: Petition | Appeal | AppointmentMatter, states: tuple[str, ...]) -> object:

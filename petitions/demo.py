@@ -1,11 +1,15 @@
 """Demo records of the petitions app: a year of petitions, the reception roster and what
 happened at receptions, up to a reference date near today, with some matters overdue.
 
-Idempotent: petitions are looked up by their reference (QHX-XF-nnnn), slots by their slot key,
-appointments by their duty; a second run adds nothing. Every date stays inside the years the
-working-day calendar knows: the reference date is today (or the calendar's last known day);
-a step whose due date would fall in an unknown year is simply not taken, so the newest matters
-wait for acceptance until next year's holidays are entered."""
+A working county: nearly every matter is accepted, answered and closed on time; the last few
+weeks' matters are running (some due this week) and only a couple are overdue, so that the
+petition office's today page shows what a real office sees.
+
+Idempotent: petitions are numbered as the registration form numbers them (directory.numbering)
+and made only when the county has none yet; slots are looked up by their slot key, appointments
+by their duty; a second run adds nothing. Every date stays inside the years the working-day
+calendar knows: the reference date is today (or the calendar's last known day); a step whose
+due date would fall in an unknown year is simply not taken."""
 
 from __future__ import annotations
 
@@ -17,17 +21,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from directory.models import OrgUnit, Person, User
-from rules.models import CalendarYear
+from directory.timeutil import today
+from rules.models import CalendarYear, Clock
 from rules.workdays import UnknownCalendarYear, WorkCalendar
 
-from . import services_petitions as sp
-from . import services_roster as sr
 from .identity import id_check_character
-from .models_petitions import Petition, PetitionStatus
-from .models_roster import (
+from .matters import services as sp
+from .matters.models import Petition, PetitionStatus
+from .roster import services as sr
+from .roster.models import (
     Appointment,
     Leave,
     MissedContact,
@@ -38,10 +43,12 @@ from .models_roster import (
     RescheduledMeeting,
     SpecialPeriod,
 )
-from .roster_slots import propose_rotation
+from .roster.slots import propose_rotation
 
-PETITIONS = 140
-CHARGED = (3, 10, 17, 24, 31, 38, 45, 52)  # matters a county leader takes charge of (包案)
+PETITIONS = 100
+CHARGED = (3, 10, 17, 24, 31, 38)  # matters a county leader takes charge of (包案)
+#: matters (by number) left overdue on purpose: routed but not accepted in time
+LATE = (PETITIONS - 6,)
 SEED = 2025
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘蒋蔡余杜叶程"
 GIVEN = [
@@ -104,15 +111,13 @@ CHANNELS = ["visit"] * 5 + ["letter"] * 2 + ["phone", "online", "online", "hotli
 
 
 def last_known_day() -> dt.date:
-    last_year = (
-        CalendarYear.objects.aggregate(last=Max("year"))["last"] or timezone.localdate().year
-    )
+    last_year = CalendarYear.objects.aggregate(last=Max("year"))["last"] or today().year
     return dt.date(last_year, 12, 31)
 
 
 def reference_date() -> dt.date:
     """Today, or the last day the calendar knows if today lies beyond it."""
-    return min(timezone.localdate(), last_known_day())
+    return min(today(), last_known_day())
 
 
 def _try(step: Callable[[], Any]) -> bool:
@@ -131,6 +136,23 @@ def _id_number(rng: random.Random) -> str:
     return first17 + id_check_character(first17)
 
 
+def _apply_rotation(proposals: list[Any]) -> int:
+    """The rotation's proposals put on the empty duties at once, each with its history row.
+    `roster_apply` (the page's step) checks every duty again under a lock because someone may
+    have filled it meanwhile; the demo is alone and `propose_rotation` already chose eligible,
+    free people, so one bulk update does the same for a year of duties."""
+    filled = []
+    for proposal in proposals:
+        if proposal.person is not None and proposal.reception.person_id is None:
+            proposal.reception.person = proposal.person
+            filled.append(proposal.reception)
+    if filled:
+        bulk_update_with_history(
+            filled, Reception, ["person"], default_change_reason="roster rotation"
+        )
+    return len(filled)
+
+
 class Builder:
     def __init__(self, stdout: Any) -> None:
         self.stdout = stdout
@@ -141,21 +163,23 @@ class Builder:
         self.clerk = User.objects.get(username="xinfang")
         self.units = {u.code: u for u in OrgUnit.objects.filter(code__startswith="QHX")}
         self.people = {p.code: p for p in Person.objects.filter(code__startswith="QHX")}
+        #: the matters made by this run, by their number in the plan
+        self.numbered: dict[int, Petition] = {}
 
     # --- petitions --------------------------------------------------------------------------
 
     def petitions(self) -> int:
+        if Petition.all_objects.filter(receiving_unit=self.clerk.unit).exists():
+            return 0  # built on an earlier run
         created = 0
         for n in range(1, PETITIONS + 1):
-            ref = f"QHX-XF-{n:04d}"
-            plan = self._plan(n)  # drawn every time so that the sequence does not depend on the DB
-            if Petition.all_objects.filter(ref=ref).exists():
-                continue
-            if self._petition(ref, plan):
+            petition = self._petition(self._plan(n))
+            if petition is not None:
+                self.numbered[n] = petition
                 created += 1
         return created
 
-    def _plan(self, n: int) -> dict[str, Any]:
+    def _plan(self, n: int) -> dict[str, Any]:  # drawn in order: the same matters every run
         rng = self.rng
         received = self.start + dt.timedelta(
             days=int((n - 1) * 364 / PETITIONS) + rng.randint(0, 2)
@@ -185,15 +209,17 @@ class Builder:
                 for _ in range(rng.randint(2, 4) if group else 1)
             ],
             "headcount": rng.randint(6, 15) if group else 1,
-            "accept_after": rng.randint(1, 12),
-            "answer_after": rng.choice([15, 25, 35, 45, 55, 58, 66, 75]),
+            "accept_after": rng.randint(1, 5),
+            # mostly well inside the 60 days; one in twenty answered late (in the history)
+            "answer_after": rng.choice([12, 18, 25, 30, 35, 40, 45, 50]),
+            "late": rng.random() < 0.05,
             "extend": rng.random() < 0.1,
             "review": rng.random() < 0.12,
-            "satisfaction": rng.choice(["满意", "满意", "基本满意", "不满意"]),
-            "stall": rng.random() < 0.1,
+            "satisfaction": rng.choice(["满意", "满意", "满意", "基本满意", "不满意"]),
+            "late_accept": n in LATE,
         }
 
-    def _petition(self, ref: str, plan: dict[str, Any]) -> bool:
+    def _petition(self, plan: dict[str, Any]) -> Petition | None:
         received = plan["received"]
         subject = self.units.get(plan["subject"]) if plan["subject"] else None
         lead = self.units[plan["lead"]]
@@ -223,23 +249,24 @@ class Builder:
                     for name, number, phone in plan["people"]
                 ],
                 headcount=plan["headcount"],
-                ref=ref,
                 check_repeats=False,
-                # a few recent matters wait to be routed; the rest are routed on the day
-                lead_unit=None if plan["stall"] and (self.ref - received).days < 20 else lead,
+                # matters of the last two days wait to be routed; the rest are routed on the day
+                lead_unit=None if (self.ref - received).days < 2 else lead,
                 calendar=self.calendar,
             )
 
         if not _try(register) or petition is None:
-            return False
+            return None
         self._advance(petition, plan)
-        return True
+        return petition
 
     def _advance(self, petition: Petition, plan: dict[str, Any]) -> None:
         user, ref = self.clerk, self.ref
-        if petition.status != PetitionStatus.ROUTED or plan["stall"]:
-            return  # left waiting: its acceptance notice runs late
+        if petition.status != PetitionStatus.ROUTED:
+            return
         accepted = petition.received_on + dt.timedelta(days=plan["accept_after"])
+        if plan["late_accept"]:
+            accepted = petition.received_on + dt.timedelta(days=40)  # left waiting: overdue
         if accepted > ref or not _try(
             lambda: sp.petition_accept(
                 petition=petition,
@@ -260,7 +287,7 @@ class Builder:
                     acting_user=user,
                 )
             )
-        answered = accepted + dt.timedelta(days=plan["answer_after"])
+        answered = accepted + dt.timedelta(days=66 if plan["late"] else plan["answer_after"])
         if answered > ref:
             if (ref - accepted).days > 45:
                 _try(
@@ -314,21 +341,28 @@ class Builder:
                 )
             ):
                 reviewed = asked + dt.timedelta(days=25)
-                if reviewed <= ref:
-                    _try(
-                        lambda: sp.petition_answer_review(
-                            petition=petition,
-                            on=reviewed,
-                            answer="维持原处理意见。",
-                            acting_user=user,
-                            calendar=self.calendar,
-                        )
+                if reviewed <= ref and _try(
+                    lambda: sp.petition_answer_review(
+                        petition=petition,
+                        on=reviewed,
+                        answer="维持原处理意见。",
+                        acting_user=user,
+                        calendar=self.calendar,
                     )
+                ):
+                    self._close_after_window(petition, "recheck_ask")
             return
-        closed = answered + dt.timedelta(days=35)
-        if closed <= ref:
+        self._close_after_window(petition, "review_ask")
+
+    def _close_after_window(self, petition: Petition, step: str) -> None:
+        """Closed the day after the petitioner's window lapsed (nobody asked again)."""
+        clocks = sp.running_clocks(petition, step)
+        closed = (clocks[0].due if clocks else self.ref) + dt.timedelta(days=1)
+        if clocks and closed <= self.ref:
             _try(
-                lambda: sp.petition_close(petition=petition, on=closed, reason="", acting_user=user)
+                lambda: sp.petition_close(
+                    petition=petition, on=closed, reason="", acting_user=self.clerk
+                )
             )
 
     # --- roster ---------------------------------------------------------------------------------
@@ -360,10 +394,7 @@ class Builder:
                     date__gte=first, date__lte=last, person__isnull=True
                 ).select_related("rule", "unit")
             )
-            sr.roster_apply(
-                proposals=propose_rotation(slots, history_from=first - dt.timedelta(days=90)),
-                acting_user=None,
-            )
+            _apply_rotation(propose_rotation(slots, history_from=first - dt.timedelta(days=90)))
             month = following
         self._outcomes()
         return created
@@ -534,7 +565,7 @@ class Builder:
                 else sr.MatterResult(m, "on_the_spot", "当场解释政策")
                 for i, m in enumerate(appointment.matters.select_related("petition__lead_unit"))
             ]
-            _try(
+            recorded = _try(
                 lambda: sr.appointment_record(
                     appointment=appointment,
                     on=reception.date,
@@ -544,6 +575,11 @@ class Builder:
                     calendar=self.calendar,
                 )
             )
+            replied = reception.date + dt.timedelta(days=8)  # within DA-R4's 10 days
+            if recorded and replied <= self.ref:
+                for matter in appointment.matters.filter(replied_on__isnull=True):
+                    if Clock.objects.for_item(matter).running().exists():
+                        _try(lambda m=matter: sr.appointment_matter_replied(matter=m, on=replied))
 
     # --- case visits and the office ledger ---------------------------------------------------
 
@@ -605,7 +641,7 @@ class Builder:
             )
             if (
                 _try(lambda c=contact: sr.missed_contact_record(contact=c, acting_user=self.clerk))
-                and k % 4
+                and k  # yesterday's is still to be returned
             ):
                 returned = day + dt.timedelta(days=1 + (k % 3 == 0) * 3)
                 if returned <= self.ref:
@@ -621,7 +657,7 @@ class Builder:
                     visitor_name=rng.choice(SURNAMES) + "某",
                     matter="反映宅基地审批进度",
                     requested_on=day,
-                    new_date=day + dt.timedelta(days=5),
+                    new_date=day + dt.timedelta(days=12 if k == 1 else 5),
                 )
                 if (
                     _try(lambda m=meeting: sr.rescheduled_record(meeting=m, acting_user=self.clerk))
@@ -635,8 +671,7 @@ class Builder:
 
     def charges(self) -> None:
         leaders = [self.people[c] for c in ("QHX-P001", "QHX-P002", "QHX-P003", "QHX-P004")]
-        refs = [f"QHX-XF-{n:04d}" for n in CHARGED]
-        candidates = list(Petition.objects.filter(ref__in=refs).order_by("ref"))
+        candidates = [self.numbered[n] for n in CHARGED if n in self.numbered]
         for index, petition in enumerate(candidates):
             if petition.charge_leader_id:
                 continue  # charged on an earlier run
@@ -664,7 +699,7 @@ def build(*, stdout: Any) -> list[str]:
     stdout.write(
         f"petitions: +{petitions} petitions, +{slots} roster slots (reference date {builder.ref})"
     )
-    from .demo_appeals import build as build_appeals  # online appeals and bulletins (issue 4)
+    from .appeals.demo import build as build_appeals  # online appeals and bulletins (issue 4)
 
     build_appeals(ref=builder.ref, stdout=stdout)
     return []

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .models_appeals import (  # noqa: F401
+from .appeals.models import (  # noqa: F401
     Appeal,
     AppealAttachment,
     AppealCategory,
@@ -15,7 +15,7 @@ from .models_appeals import (  # noqa: F401
     Bulletin,
     StepKind,
 )
-from .models_petitions import (  # noqa: F401
+from .matters.models import (  # noqa: F401
     AssignmentRole,
     AssignmentState,
     Category,
@@ -33,7 +33,7 @@ from .models_petitions import (  # noqa: F401
     Supervision,
     SupervisionMode,
 )
-from .models_roster import (  # noqa: F401
+from .roster.models import (  # noqa: F401
     Appointment,
     AppointmentMatter,
     ContactKind,

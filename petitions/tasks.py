@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .bulletin import bulletin_run
+from .appeals.bulletin import bulletin_run
 
 
 def run_daily_bulletin() -> dict[str, Any]:

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_appeals, views_bulletin, views_office, views_petitions, views_roster
+from .appeals import bulletin_views as views_bulletin
+from .appeals import views as views_appeals
+from .matters import views as views_petitions
+from .roster import office_views as views_office
+from .roster import views as views_roster
 
 urlpatterns = [
     path("", views_petitions.petition_list, name="petition-list"),

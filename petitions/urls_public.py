@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_public, views_public_appeals
+from .appeals import public_views as views_public_appeals
+from .roster import public_views as views_public
 
 urlpatterns = [
     path("roster/", views_public.public_roster, name="public-roster"),

@@ -10,4 +10,4 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: evaluators, ledger sheets and the today panel.
-        from . import evaluators, ledger_sheets, panels  # noqa: F401
+        from . import evaluators, ledger_sheets, pages, panels  # noqa: F401

@@ -1,6 +1,8 @@
 """Demo suggestions, proposals and public lists for 清河县 (called by `manage.py demo`).
 
-Idempotent: sessions, items and list items are looked up by code and made only when missing.
+Idempotent: sessions and list items are looked up by code and made only when missing; a
+session's items (numbered as the registration form numbers them, directory.numbering) are made
+only when the session has none.
 Dates are placed relative to today so that the demo shows items at every stage — registered,
 contact due, being handled, awaiting feedback, unsatisfied with a second handling running,
 closed, complex, overdue, made between sessions — and every due date stays inside the years
@@ -13,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from directory.management.commands.demo import DEMO_PASSWORD
+from directory.demo import DEMO_PASSWORD, demo_password_hash
 from directory.models import OrgUnit, Person, Role, User
 from directory.services import account_create
+from directory.timeutil import today as local_today
 from rules.models import CalendarYear
 from rules.workdays import add_months
 
@@ -51,7 +53,7 @@ class Step:
     """One demo item: what it is and, as days after its session closed (or as fitted dates),
     each step it has reached."""
 
-    ref: str
+    key: str  # the demo's own name of the item (its number comes from the county's series)
     title: str
     authors: list[str]
     unit: str | None = None
@@ -73,7 +75,7 @@ class Step:
 
 def last_known_day() -> dt.date:
     year = CalendarYear.objects.order_by("-year").values_list("year", flat=True).first()
-    return dt.date(year or timezone.localdate().year, 12, 31)
+    return dt.date(year or local_today().year, 12, 31)
 
 
 def fit(day: dt.date, months: int, last: dt.date) -> dt.date:
@@ -103,7 +105,6 @@ def _build_item(step: Step, session: Session, people: dict[str, Person], units: 
         text=step.text or step.title,
         category=step.category,
         authors=[people[code] for code in step.authors],
-        ref=step.ref,
         reason="demo",
     )
     if step.unit is None or step.assigned is None:
@@ -205,7 +206,7 @@ def _items(today: dt.date, last: dt.date, prefix: str, cppcc: bool) -> list[Step
              co_units=["QHX-CGZ", "QHX-SQX"], assigned=fit(today - dt.timedelta(days=150), 6, last),
              contacted=3, complex="涉及多个部门、跨年度资金安排，需分期实施", category="environment"),
         Step(f"{prefix}-J009", "关于加快柳湾村产业路建设的建议", ["QHX-P204"], "QHX-SQX",
-             assigned=60, contacted=4, category="agriculture"),
+             assigned=60, contacted=4, answered=85, category="agriculture"),
         Step(f"{prefix}-J011", "关于改善县城夜间照明的建议", ["QHX-P441"], "QHX-ZJJ",
              assigned=50, contacted=3, answered=82, feedback=(8, "basic", "unsatisfied"),
              second_answered=20, category="urban_rural"),
@@ -226,9 +227,9 @@ def build_sessions_and_items(today: dt.date) -> int:
         ("cppcc", f"QHX-ZX-{year}", f"政协清河县第十届委员会第{year - 2021}次会议", dt.date(year, 1, 7)),
     ):  # fmt: skip
         session = _session(prefix, name, body, opens)
+        if Proposal.all_objects.filter(session=session).exists():
+            continue  # built on an earlier run
         for step in _items(today, last, prefix, body == "cppcc"):
-            if Proposal.all_objects.filter(ref=step.ref).exists():
-                continue
             with transaction.atomic():
                 _build_item(step, session, people, units)
             created += 1
@@ -288,6 +289,7 @@ def build_accounts() -> list[str]:
         account_create(
             username=username,
             password=DEMO_PASSWORD,
+            password_hash=demo_password_hash(),
             unit=OrgUnit.objects.get(code=unit_code) if unit_code else None,
             roles=list(roles),
             display_name=person.name,
@@ -297,7 +299,7 @@ def build_accounts() -> list[str]:
 
 
 def build(*, stdout: Any) -> list[str]:
-    today = timezone.localdate()
+    today = local_today()
     with transaction.atomic():
         usernames = build_accounts()
     items = build_sessions_and_items(today)

@@ -30,6 +30,7 @@ from directory.ledger import (
     Sheet,
     boolean,
     date,
+    ref_or_row,
     register_sheet,
     snapshot,
 )
@@ -169,17 +170,19 @@ def _register_or_update(row: dict[str, Any], ctx: ImportContext) -> tuple[Propos
     in_session = row.get("in_session")
     if in_session is None:
         in_session = row["submitted"] <= session.closes
-    proposal: Proposal | None = ctx.existing(Proposal, "ref", ref=row["ref"])
+    # a row without a reference is a new item, numbered as the form numbers it
+    ref = row.get("ref") or ""
+    proposal: Proposal | None = ctx.existing(Proposal, "ref", ref=ref) if ref else None
     if proposal is None:
         proposal = proposal_register(
             session=session,
             kind=row["kind"],
             submitted=row["submitted"],
             in_session=in_session,
-            title=row.get("title") or row["ref"],
+            title=row.get("title") or ref or gettext("(from the ledger)"),
             category=row.get("category") or "",
             authors=authors,
-            ref=row["ref"],
+            ref=ref,
             reason=ctx.reason,
         )
         return proposal, CREATED
@@ -280,7 +283,8 @@ register_sheet(
         label=_("Suggestions and proposals"),
         order=110,
         columns=(
-            Column("ref", "编号", _("reference"), required=True),
+            # empty: a new item, given the next number of the county (directory.numbering)
+            Column("ref", "编号", _("reference")),
             Column("kind", "类别", _("kind"), required=True, parse=KIND),
             Column("session", "会议编码", _("session"), required=True),
             Column("author", "领衔人及联名人", _("authors"), required=True, parse=CodeList()),
@@ -298,6 +302,7 @@ register_sheet(
             Column("category", "内容分类", _("category"), parse=CATEGORY),
         ),
         import_row=import_proposal,
+        identify=ref_or_row,
         field_columns={
             "authors": "author",
             "lead_unit": "unit",

@@ -17,9 +17,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from directory import numbering
 from directory.base import validated_save as _save
 from directory.claims import ConcurrentChange, claim
-from directory.models import OrgUnit, Person, Post
+from directory.models import OrgUnit, Person, Post, jurisdiction_path
 from rules.clocks import clock_complete, clock_mark_complex, clock_start
 from rules.models import Clock, ClockState, Rule, RuleKind
 from rules.workdays import UnknownCalendarYear, WorkCalendar
@@ -33,6 +34,7 @@ from .models import (
     Contact,
     Feedback,
     Kind,
+    LiaisonOffice,
     ListProgress,
     Proposal,
     ProposalAuthor,
@@ -133,15 +135,34 @@ def session_save(*, session: Session, reason: str = "") -> Session:
 # --- registering and assigning ---------------------------------------------------------------------
 
 
-def next_ref(session: Session, kind: str) -> str:
-    """The next free reference of a session: <session code>-J001 (建议) or -T001 (提案)."""
-    letter = "J" if kind == Kind.SUGGESTION else "T"
-    prefix = f"{session.code}-{letter}"
-    taken = set(Proposal.all_objects.filter(ref__startswith=prefix).values_list("ref", flat=True))
-    number = len(taken) + 1
-    while f"{prefix}{number:03d}" in taken:
-        number += 1
-    return f"{prefix}{number:03d}"
+def numbering_unit(session: Session, authors: Sequence[Person]) -> OrgUnit | None:
+    """The unit whose county numbers a session's items: the body's liaison office in the lead
+    author's jurisdiction (or the only one there is), else the lead author's unit."""
+    lead = authors[0].unit if authors else None
+    offices = [
+        o.unit for o in LiaisonOffice.objects.filter(body=session.body).select_related("unit")
+    ]
+    if lead is not None:
+        inside = [u for u in offices if lead.path.startswith(jurisdiction_path(u))]
+        if inside:
+            return inside[0]
+    if len(offices) == 1 or lead is None:
+        return offices[0] if offices else None
+    return lead
+
+
+def next_ref(session: Session, kind: str, authors: Sequence[Person] = ()) -> str:
+    """The next number of the session's county and year (directory.numbering), e.g.
+    QHX-JY-2026-0012 (a suggestion, 建议) or QHX-TA-2026-0003 (a proposal, 提案)."""
+    unit = numbering_unit(session, authors)
+    if unit is None:
+        raise ValidationError(_("Give at least one author."))
+    return numbering.next_ref(
+        numbering.SUGGESTION if kind == Kind.SUGGESTION else numbering.PROPOSAL,
+        unit=unit,
+        on=session.opens,
+        taken=lambda ref: Proposal.all_objects.filter(ref=ref).exists(),
+    )
 
 
 def _check_authors(session: Session, authors: Sequence[Person]) -> None:
@@ -194,7 +215,7 @@ def proposal_register(
     """Register an item as the liaison office receives it (立案)."""
     _check_authors(session, authors)
     proposal = Proposal(
-        ref=ref or next_ref(session, kind),
+        ref=ref or next_ref(session, kind, authors),
         kind=kind,
         session=session,
         in_session=in_session,

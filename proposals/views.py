@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from directory import navigation
@@ -62,7 +62,11 @@ from .services import (
 )
 
 navigation.register(
-    gettext_lazy("Suggestions and proposals"), "proposal-home", order=40, everyone=True
+    pgettext_lazy("navigation", "Suggestions and proposals"),
+    "proposal-home",
+    group="proposals",
+    order=40,
+    everyone=True,
 )
 
 FORMS: dict[str, type] = {

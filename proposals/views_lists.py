@@ -26,7 +26,11 @@ from .models import ListKind, ListProgress, PublicListItem
 from .services import list_item_progress, list_item_save
 
 navigation.register(
-    gettext_lazy("Three public lists"), "proposal-lists", roles=tuple(Role.values), order=41
+    gettext_lazy("Three public lists"),
+    "proposal-lists",
+    group="proposals",
+    roles=tuple(Role.values),
+    order=41,
 )
 
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from directory.models import OrgUnit, Person
+from directory.timeutil import today as local_today
 
 from .evaluation import (
     ballot_cast,
@@ -95,7 +95,7 @@ ONLINE_PUBLIC_BALLOTS = [
 def build(*, stdout: Any) -> list[str]:
     if not OrgUnit.objects.filter(code="QHX").exists():
         return []
-    year = min(timezone.localdate().year, LAST_KNOWN_YEAR)
+    year = min(local_today().year, LAST_KNOWN_YEAR)
     with transaction.atomic():
         created = build_submissions(year)
         closed = build_closed_campaign(year - 1)
@@ -132,7 +132,7 @@ def build_submissions(year: int) -> int:
         created += _submission(row, year - 1, dt.date(year - 1, row[3], row[4]))
     for row in LATE_REPORTS:
         created += _submission(row, year - 1, dt.date(year, 1, 8))
-    today = timezone.localdate()
+    today = local_today()
     for row in THIS_YEAR_REPORTS:
         submitted = dt.date(year, row[3], row[4])
         if submitted <= today:

@@ -58,13 +58,20 @@ def subject_posts(rule: Rule) -> tuple[frozenset[str], frozenset[str]]:
 
 class SubmissionEvaluator:
     def evaluate(
-        self, rules: Sequence[Rule], window: Period, *, today: dt.date
+        self,
+        rules: Sequence[Rule],
+        window: Period,
+        *,
+        today: dt.date,
+        only: set[str] | None = None,
     ) -> Iterable[ComplianceRow]:
+        """The rows of `rules` over `window`; with `only` (codes of people and units), the
+        rows of those subjects alone, read without the rest of the county (a today panel)."""
         if not rules:
             return []
         years = range(window.start.year, window.end.year + 1)
-        people = self._people(rules)
-        reports = self._reports(rules, years)
+        people = self._people(rules, only)
+        reports = self._reports(rules, years, only)
         rows: list[ComplianceRow] = []
         for rule in rules:
             for year in years:
@@ -72,24 +79,25 @@ class SubmissionEvaluator:
         return rows
 
     @staticmethod
-    def _people(rules: Sequence[Rule]) -> list[Person]:
+    def _people(rules: Sequence[Rule], only: set[str] | None = None) -> list[Person]:
         posts = {post for rule in rules for post in rule.subject_post_list}
         if not posts:
             return []
+        people = Person.objects.with_post(*posts)
+        if only is not None:
+            people = people.filter(Q(code__in=only) | Q(unit__code__in=only))
         return list(
-            Person.objects.with_post(*posts)
-            .select_related("unit")
-            .filter(unit__deleted_at__isnull=True)
-            .order_by("code")
+            people.select_related("unit").filter(unit__deleted_at__isnull=True).order_by("code")
         )
 
     @staticmethod
-    def _reports(rules: Sequence[Rule], years: range) -> list[dict]:
+    def _reports(rules: Sequence[Rule], years: range, only: set[str] | None = None) -> list[dict]:
         documents = {rule.param("document") for rule in rules}
+        reports = Submission.objects.filter(year__in=list(years), kind__in=documents)
+        if only is not None:
+            reports = reports.filter(Q(person__code__in=only) | Q(unit__code__in=only))
         return list(
-            Submission.objects.filter(year__in=list(years), kind__in=documents)
-            .values("kind", "year", "person__code", "unit__code", "submitted_on")
-            .order_by()
+            reports.values("kind", "year", "person__code", "unit__code", "submitted_on").order_by()
         )
 
     def _rows(

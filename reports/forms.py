@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from directory.forms import with_defaults
 from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind
 from rules.models import Pack, RuleKind
 
@@ -29,8 +31,9 @@ class ComplianceFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Rule kind"), required=False)
     township = forms.ChoiceField(label=_("Township"), required=False)
 
-    def __init__(self, *args: Any, townships: list[OrgUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, townships: list[OrgUnit], **kwargs: Any):
+        super().__init__(with_defaults(data, year=current_year()), *args, **kwargs)
+        self.fields["year"].initial = current_year()
         self.fields["pack"].choices = [("", "—"), *Pack.choices]
         self.fields["kind"].choices = [("", "—"), *RuleKind.choices]
         self.fields["township"].choices = [("", "—"), *((t.code, t.name) for t in townships)]
@@ -140,7 +143,7 @@ class TargetsForm(forms.Form):
 class GroupForm(forms.Form):
     kind = forms.ChoiceField(label=_("Group"), choices=GroupKind.choices)
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("name of a thing", "Name"),
         max_length=100,
         required=False,
         help_text=_("Empty: the name of the group kind."),

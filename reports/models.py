@@ -264,7 +264,15 @@ class EvaluatorGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name; a group named only by its key (`deputy`, as a ledger may have it) shows the
+        usual group's label (人大代表) instead of the English key."""
+        if self.name and self.name != self.code:
+            return self.name
+        return str(dict(GroupKind.choices).get(self.code, self.name or self.code))
 
 
 class BallotCode(models.Model):

@@ -33,7 +33,8 @@ def _panel_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | Non
     if not mine:
         return None
     rules = list(Rule.objects.active().filter(rule_id__in=RULE_IDS))
-    rows = SubmissionEvaluator().evaluate(rules, Period.year(today.year), today=today)
+    # The user's own rows only: not the county's people and reports (DESIGN "Scale").
+    rows = SubmissionEvaluator().evaluate(rules, Period.year(today.year), today=today, only=mine)
     owed = [row for row in rows if row.subject in mine and row.status != MET]
     if not owed:
         return None

@@ -15,8 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 
 from directory.access import Scope
+from directory.charts import HeatFigure
 from directory.models import OrgUnit, Person
-from rules.compliance import EXCUSED, MET, OPEN, SHORT, ComplianceRow, evaluate
+from rules.compliance import EXCUSED, MET, OPEN, SHORT, ComplianceRow, assign, evaluate
+from rules.evaluators import DeadlineEvaluator
 from rules.models import Rule
 from rules.periods import Period
 
@@ -106,6 +108,13 @@ class ComplianceTable:
     people: dict[str, Person]
     by_unit: list[Standing]
     by_person: list[Standing]
+    #: unit paths the view is narrowed to (a township filter, a one-unit report)
+    prefixes: tuple[str, ...] = ()
+
+    def in_view(self, row: ComplianceRow) -> bool:
+        """True when the row's subject is one the reader sees, within the narrowed subtree."""
+        unit = self.unit_of(row)
+        return unit is not None and all(unit.path.startswith(p) for p in self.prefixes)
 
     def totals(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -151,23 +160,21 @@ def compliance_table(
     people = {
         p.code: p for p in scope.filter(Person.objects.select_related("unit"), "unit").order_by()
     }
-    prefix = [u.path for u in (township, within) if u is not None]
-
-    def keep(row: ComplianceRow) -> bool:
-        unit = people[row.subject].unit if row.subject in people else units.get(row.subject)
-        return unit is not None and all(unit.path.startswith(p) for p in prefix)
-
-    rows = [row for row in rows if keep(row)]
-    return ComplianceTable(
+    table = ComplianceTable(
         window=window,
         today=today,
         rules={rule.rule_id: rule for rule in rules},
-        rows=rows,
+        rows=[],
         units=units,
         people=people,
-        by_unit=rank(_standings(rows, units, people, per_person=False)),
-        by_person=rank(_standings(rows, units, people, per_person=True)),
+        by_unit=[],
+        by_person=[],
+        prefixes=tuple(u.path for u in (township, within) if u is not None),
     )
+    table.rows = [row for row in rows if table.in_view(row)]
+    table.by_unit = rank(_standings(table.rows, units, people, per_person=False))
+    table.by_person = rank(_standings(table.rows, units, people, per_person=True))
+    return table
 
 
 def _standings(
@@ -195,3 +202,52 @@ def _standings(
 
 def townships(scope: Scope) -> QuerySet[OrgUnit]:
     return scope.filter(OrgUnit.objects.townships(), "")
+
+
+# --- the heat map: units × months ----------------------------------------------------------------
+
+
+def month_of(period: Period) -> int | None:
+    """The month a period of at most a month counts in (its middle day: a week spanning two
+    months counts where most of it lies); None for longer periods (a quarter, a year)."""
+    if (period.end - period.start).days > 31:
+        return None
+    return (period.start + (period.end - period.start) / 2).month
+
+
+def compliance_by_month(table: ComplianceTable) -> dict[tuple[str, int], HeatFigure]:
+    """For a table of a whole year: per (unit code, month), the rows of that month's own
+    periods that the reader sees — the monthly, weekly and daily rows of the year's table,
+    and the DEADLINE rows of the clocks due that month (the deadline evaluator run per month
+    up to the current one: two queries a month) — a person's rows counting for the person's
+    unit, an excused row as met. Yearly and quarterly rows belong to no month."""
+    year = table.window.start.year
+    monthly: list[tuple[ComplianceRow, int]] = []
+    for row in table.rows:
+        period = period_of(row.period)
+        if period is None or period.start.year != year:
+            continue
+        month = month_of(period)
+        if month is not None:
+            monthly.append((row, month))
+    deadline_rules = [
+        rule
+        for evaluator, batch in assign(table.rules.values())
+        if isinstance(evaluator, DeadlineEvaluator)
+        for rule in batch
+    ]
+    last = 12 if table.today.year > year else table.today.month if table.today.year == year else 0
+    for month in range(1, last + 1):
+        window = Period.month(year, month)
+        for row in DeadlineEvaluator().evaluate(deadline_rules, window, today=table.today):
+            if table.in_view(row):
+                monthly.append((row, month))
+    cells: dict[tuple[str, int], list[int]] = {}
+    for row, month in monthly:
+        unit = table.unit_of(row)
+        if unit is None:
+            continue
+        counts = cells.setdefault((unit.code, month), [0, 0])
+        counts[0] += 1
+        counts[1] += row.status in (MET, EXCUSED)
+    return {key: HeatFigure(rows, met) for key, (rows, met) in cells.items()}

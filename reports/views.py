@@ -6,29 +6,39 @@ supervisor the jurisdiction, a unit head their own unit's standing."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from directory import navigation
 from directory.access import JURISDICTION_ROLES, get_or_404, scope_for
+from directory.charts import HeatFigure, HeatMap, heat_map
 from directory.models import TOWNSHIP_KINDS, OrgUnit, Person, UnitKind, jurisdiction_path
 from rules.management.commands.compliance import rows_to_csv, rows_to_json, rows_to_xlsx
 from rules.models import Rule
+from rules.periods import Period
 
 from .drilldown import has_records, records_for
 from .forms import ComplianceFilterForm, ReportPdfForm
 from .models import ReportJob
 from .pdf import render_report
-from .selectors import ComplianceTable, compliance_table, townships, window_for
+from .selectors import (
+    ComplianceTable,
+    compliance_by_month,
+    compliance_table,
+    townships,
+    window_for,
+)
 from .services import report_job_request
 
-navigation.register(gettext_lazy("Compliance"), "reports-dashboard", order=60)
+navigation.register(gettext_lazy("Compliance"), "reports-dashboard", group="supervision", order=60)
 
 PDF_UNIT_KINDS = (*TOWNSHIP_KINDS, UnitKind.DEPARTMENT, UnitKind.VILLAGE, UnitKind.COMMUNITY)
 
@@ -53,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form, table = _table(request)
     people_view = request.GET.get("view") == "people"
     context = {
+        "heat_map": _heat_map(request, table),
         "form": form,
         "table": table,
         "standings": table.by_person if people_view else table.by_unit,
@@ -62,6 +73,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "pdf_form": _pdf_form(request, initial={"year": form.chosen_year}),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _heat_map(request: HttpRequest, table: ComplianceTable) -> HeatMap | None:
+    """Units × months of a whole year's table, each cell linked to the unit's page for that
+    month (its own access check applies there); None for a quarter or a month."""
+    if table.window != Period.year(table.window.start.year):
+        return None
+    year = table.window.start.year
+    figures = compliance_by_month(table)
+    units = sorted((s.unit for s in table.by_unit), key=lambda unit: unit.path)
+    months = [(month, _("month %(m)d") % {"m": month}) for month in range(1, 13)]
+    names = dict(months)
+    kept = {k: v for k, v in request.GET.items() if k in ("pack", "kind", "township") and v}
+
+    def url_for(code: str, month: int) -> str:
+        query = urlencode({**kept, "year": year, "part": f"{month:02d}"})
+        return f"{reverse('reports-unit', args=[code])}?{query}"
+
+    def title_for(name: str, month: int, figure: HeatFigure | None) -> str:
+        if figure is None or not figure.rows:
+            return _("%(unit)s, %(month)s: no rows") % {"unit": name, "month": names[month]}
+        return _("%(unit)s, %(month)s: %(met)d of %(rows)d rows met (%(share)s%%)") % {
+            "unit": name,
+            "month": names[month],
+            "met": figure.met,
+            "rows": figure.rows,
+            "share": figure.share,
+        }
+
+    return heat_map(
+        [(unit.code, unit.name) for unit in units],
+        months,
+        {(code, month): figure for (code, month), figure in figures.items()},
+        url_for=url_for,
+        title_for=title_for,
+    )
 
 
 def unit_standing(request: HttpRequest, code: str) -> HttpResponse:

@@ -34,7 +34,11 @@ from .scores import campaign_scores
 
 EVALUATION_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 navigation.register(
-    gettext_lazy("Democratic evaluation"), "reports-campaigns", roles=EVALUATION_ROLES, order=62
+    gettext_lazy("Democratic evaluation"),
+    "reports-campaigns",
+    group="supervision",
+    roles=EVALUATION_ROLES,
+    order=62,
 )
 
 

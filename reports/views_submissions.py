@@ -25,7 +25,9 @@ from .models import Submission
 from .selectors import compliance_table, window_for
 from .services import submission_save
 
-navigation.register(gettext_lazy("Written reports"), "reports-submissions", order=61)
+navigation.register(
+    gettext_lazy("Written reports"), "reports-submissions", group="supervision", order=61
+)
 
 
 def get_submission_for_user(user: Any, pk: int) -> Submission:

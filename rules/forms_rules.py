@@ -128,6 +128,12 @@ class RuleEditForm(forms.Form):
     """The parameters of one rule (fields named after the parameters), its active flag and
     the reason for the change, which goes into the rule's history."""
 
+    short_title = forms.CharField(
+        label=_("Short name"),
+        max_length=40,
+        required=False,
+        help_text=_("Shown in lists and table headers; empty: the title."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False)
     change_reason = forms.CharField(
         label=_("Reason for the change"),
@@ -146,6 +152,7 @@ class RuleEditForm(forms.Form):
         for spec in self.specs:
             self.initial[spec.name] = initial_value(spec, rule.params.get(spec.name))
         self.initial["active"] = rule.active
+        self.initial["short_title"] = rule.short_title
 
     def param_fields(self) -> list[forms.BoundField]:
         return [self[spec.name] for spec in self.specs]

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from math import gcd
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.base import split_codes
@@ -465,11 +466,45 @@ def describe_params(kind: str, params: Mapping[str, Any]) -> str:
         value = params[spec.name]
         if spec.type == BOOL and value == spec.default:
             continue  # a default switch says nothing worth a list column
-        parts.append(f"{spec.label} {display_value(spec, value)}")
+        parts.append(f"{spec.label} {display_value(spec, value, params)}")
     return " · ".join(parts)
 
 
-def display_value(spec: ParamSpec, value: Any) -> str:
+#: AMOUNT measures whose minimum is a share (0.3333 of the working days), not a number of days
+SHARE_MEASURES = frozenset({"grassroots_share"})
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def share_in_words(value: Any) -> str:
+    """A share as people say it: 0.3333 is "三分之一（33.3%）" (English "1/3 (33.3%)"); a share
+    that is no simple fraction (tenths at most) is given as a percentage only."""
+    number = Decimal(str(value))
+    percent = (number * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    percent_text = f"{percent.normalize():f}%"
+    for denominator in range(2, 11):
+        numerator = int((number * denominator).to_integral_value(rounding=ROUND_HALF_UP))
+        close = abs(number - Decimal(numerator) / denominator) < Decimal("0.0005")
+        if 0 < numerator < denominator and close and gcd(numerator, denominator) == 1:
+            if (get_language() or "").startswith("zh"):
+                fraction = f"{CHINESE_NUMERALS[denominator]}分之{CHINESE_NUMERALS[numerator]}"
+            else:
+                fraction = f"{numerator}/{denominator}"
+            return gettext("%(fraction)s (%(percent)s)") % {
+                "fraction": fraction,
+                "percent": percent_text,
+            }
+    return percent_text
+
+
+def display_value(spec: ParamSpec, value: Any, params: Mapping[str, Any] | None = None) -> str:
+    """A parameter's value in words; `params` (the rule's others) tells a share from a count."""
+    is_share = params is not None and params.get("measure") in SHARE_MEASURES
+    if is_share and spec.name == "minimum":
+        return share_in_words(value)
+    if is_share and spec.type == DICT:
+        return ", ".join(
+            f"{spec.choice_label(key)} {share_in_words(number)}" for key, number in value.items()
+        )
     if spec.type == BOOL:
         return gettext("yes") if value else gettext("no")
     if spec.type in (CHOICE, INT) and spec.choices:

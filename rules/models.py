@@ -76,6 +76,17 @@ class Rule(models.Model):
     pack = models.CharField(_("rule pack"), max_length=20, choices=Pack.choices, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
     title = models.CharField(_("title"), max_length=200)
+    # What lists, tables and chart headers show (受理告知时限), with the code on hover; the
+    # pack's value is kept beside it so that a reload keeps an administrator's own wording.
+    short_title = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown in lists and table headers; empty: the title."),
+    )
+    pack_short_title = models.CharField(
+        _("short name as loaded"), max_length=40, blank=True, editable=False
+    )
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     text = models.TextField(_("rule text"), blank=True)
     subject_posts = models.CharField(_("subject posts"), max_length=300, blank=True)
@@ -105,6 +116,11 @@ class Rule(models.Model):
     @property
     def subject_post_list(self) -> list[str]:
         return split_codes(self.subject_posts)
+
+    @property
+    def short_name(self) -> str:
+        """The short Chinese name lists show (the title when the pack gives none)."""
+        return self.short_title or self.title
 
     @property
     def is_edited(self) -> bool:

@@ -164,6 +164,11 @@ def _definition(pack: str, index: int, raw: Any) -> tuple[dict[str, Any], list[s
         )
     if not str(raw.get("title") or "").strip():
         errors.append(gettext("the title is missing."))
+    if (
+        len(str(raw.get("short_title") or "").strip())
+        > Rule._meta.get_field("short_title").max_length
+    ):
+        errors.append(gettext("the short name is too long."))
     params, param_errors = validate_params(kind, raw.get("params") or {})
     for messages in param_errors.values():
         errors += messages
@@ -173,6 +178,7 @@ def _definition(pack: str, index: int, raw: Any) -> tuple[dict[str, Any], list[s
         "kind": kind,
         "title": str(raw.get("title") or "").strip(),
         "title_en": str(raw.get("title_en") or "").strip(),
+        "short_title": str(raw.get("short_title") or "").strip(),
         "text": str(raw.get("text") or "").strip(),
         "subject_posts": join_codes(posts),
         "period": period,
@@ -242,7 +248,13 @@ def _load_pack(name: str, definitions: list[dict[str, Any]], *, reset: bool) -> 
 def _create(definition: dict[str, Any], reason: str) -> Rule:
     params = definition["params"]
     fields = {k: v for k, v in definition.items() if k != "params"}
-    rule = Rule(**fields, params=params, pack_params=dict(params), active=True)
+    rule = Rule(
+        **fields,
+        pack_short_title=definition["short_title"],
+        params=params,
+        pack_params=dict(params),
+        active=True,
+    )
     _save(rule, reason)
     return rule
 
@@ -251,12 +263,20 @@ def _apply(rule: Rule, definition: dict[str, Any], *, reset: bool) -> tuple[bool
     """Bring `rule` in line with its pack definition, in memory.
 
     Returns (changed, kept_edited). `active` is never touched: deactivating a rule is an
-    administrator's decision that a reload must not undo."""
+    administrator's decision that a reload must not undo; nor is a short name the
+    administrator reworded (it differs from the one last loaded), unless `reset`."""
     changed = False
     for name in DESCRIPTIVE_FIELDS:
         if getattr(rule, name) != definition[name]:
             setattr(rule, name, definition[name])
             changed = True
+    short = definition["short_title"]
+    if (reset or rule.short_title == rule.pack_short_title) and rule.short_title != short:
+        rule.short_title = short
+        changed = True
+    if rule.pack_short_title != short:
+        rule.pack_short_title = short
+        changed = True
     new_params = definition["params"]
     edited = rule.params != rule.pack_params
     kept = edited and not reset and rule.params != new_params
@@ -282,19 +302,28 @@ def _save(rule: Rule, reason: str, user: Any = None) -> None:
 
 
 def rule_update(
-    *, rule: Rule, params: dict[str, Any], active: bool, reason: str, acting_user: Any
+    *,
+    rule: Rule,
+    params: dict[str, Any],
+    active: bool,
+    reason: str,
+    acting_user: Any,
+    short_title: str | None = None,
 ) -> bool:
-    """An administrator's edit of a rule's parameters and active flag.
+    """An administrator's edit of a rule's parameters, active flag and short name (None:
+    unchanged).
 
     `params` must already be cleaned by `validate_params`. Open deadlines of a DEADLINE rule
     are recomputed in the same transaction, so no clock keeps a due date from the old limit.
     Returns True when something changed."""
     with transaction.atomic():
         params_changed = rule.params != params
-        if not params_changed and rule.active == active:
+        short_title = rule.short_title if short_title is None else short_title.strip()
+        if not params_changed and rule.active == active and rule.short_title == short_title:
             return False
         rule.params = params
         rule.active = active
+        rule.short_title = short_title
         _save(rule, reason, acting_user)
         if params_changed and rule.kind == RuleKind.DEADLINE:
             from .clocks import clocks_recompute_open  # the clocks module imports this app

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from directory.today import register_panel
 
+from .deadline_rows import deadline_rows
 from .models import Clock
 
 DUE_SOON_DAYS = 7  # a display window for the panel, not a duty threshold
@@ -23,7 +24,7 @@ def deadlines_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | 
         .select_related("rule", "unit", "content_type")
         .order_by("due", "pk")[:20]
     )
-    return {"clocks": clocks, "today": today}
+    return {"rows": deadline_rows(clocks, user=request.user, today=today), "today": today}
 
 
 register_panel("deadlines", "rules/_today_deadlines.html", deadlines_context, order=10)

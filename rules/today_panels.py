@@ -67,7 +67,9 @@ def _panel_context(request: HttpRequest, today: dt.date) -> dict[str, Any] | Non
     }
 
 
-navigation.register(_("Working-day calendar"), "calendar-list", roles=("admin",), order=80)
+navigation.register(
+    _("Working-day calendar"), "calendar-list", group="system", roles=("admin",), order=80
+)
 register_panel(
     "calendar-missing-year",
     "rules/_today_calendar.html",

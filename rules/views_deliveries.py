@@ -25,7 +25,12 @@ from .models import Delivery, DeliveryState, DutyGroup, Reminder, ReminderSkip, 
 
 LIST_LIMIT = 100  # rows per table; the counts above them are complete
 
-navigation.register(gettext_lazy("Deliveries"), "delivery-problems", roles=(Role.ADMIN,), order=85)
+navigation.register(
+    gettext_lazy("Deliveries"), "delivery-problems", group="system", roles=(Role.ADMIN,), order=85
+)
+navigation.register(
+    gettext_lazy("Duty groups"), "duty-group-list", group="system", roles=(Role.ADMIN,), order=86
+)
 
 
 def _require_admin(user: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -20,17 +19,21 @@ from django.utils.translation import gettext_lazy
 from directory import navigation
 from directory.access import units_for_user
 from directory.base import validated_save
-from directory.models import OrgUnit, Role, User
+from directory.charts import BarChart, bar_chart, week_ends
+from directory.fields import UnitInScopeField, use_fast_selects
+from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
 
 from .channels import SmsGatewayChannel, person_mobile
+from .deadline_rows import deadline_rows, overdue_counts
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 
 navigation.register(
     gettext_lazy("Deadlines"),
     "deadline-board",
+    group="supervision",
     roles=(Role.SUPERVISOR, Role.PETITION_OFFICE, Role.ADMIN),
     order=60,
 )
@@ -94,43 +97,10 @@ def inbox_preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "rules/inbox_preferences.html", context)
 
 
-class UnitInScopeField(forms.CharField):
-    """A unit typed by its code or its exact name (a link may carry its id), found among the
-    units the user may see: a text field, not a list of every unit of a county (thousands of
-    options, most of the page's time); the by-unit table links to each unit's filter."""
-
-    default_error_messages = {
-        "unknown": gettext_lazy("No unit with this code or name is in your part of the county."),
-        "ambiguous": gettext_lazy("Several units have this name: enter the unit's code."),
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.units: QuerySet[OrgUnit] = OrgUnit.objects.none()
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any) -> OrgUnit | None:
-        text = (super().clean(value) or "").strip()
-        if not text:
-            return None
-        lookup = Q(code=text) | Q(name=text)
-        if text.isdigit():
-            lookup |= Q(pk=int(text))
-        found = list(self.units.filter(lookup)[:3])
-        exact = [u for u in found if u.code == text or str(u.pk) == text]
-        if len(exact) == 1:
-            return exact[0]
-        if not found:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        if len(found) > 1:
-            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
-        return found[0]
-
-
 class BoardFilterForm(forms.Form):
     unit = UnitInScopeField(
         label=gettext_lazy("Unit"),
         required=False,
-        max_length=100,
         help_text=gettext_lazy("The unit's code or name; its sub-units are included."),
     )
     item_type = forms.ChoiceField(label=gettext_lazy("Kind of item"), required=False)
@@ -148,23 +118,37 @@ class BoardFilterForm(forms.Form):
             "app_label", "model"
         )
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
+        use_fast_selects(self)
 
 
-def _horizon(today: dt.date) -> dt.date:
+def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
     """The last day counted as due soon; into a year not entered yet, provisionally."""
-    calendar = WorkCalendar().with_provisional()
+    calendar = calendar.with_provisional()
     try:
         return add_workdays(today, max(settings.REMINDER_DUE_SOON_WORKDAYS, default=0), calendar)
     except UnknownCalendarYear:  # beyond the statutory tables
         return dt.date(today.year, 12, 31)
 
 
+TREND_WEEKS = 12  # a display window, not a duty threshold
+
+
+def _overdue_trend(clocks: QuerySet[Clock], today: dt.date) -> BarChart:
+    """Overdue deadlines at the end of each of the last weeks (today for this week)."""
+    ends = week_ends(today, TREND_WEEKS)
+    counts = overdue_counts(clocks, ends)
+    return bar_chart(
+        [(day, f"{day.month}/{day.day}", n) for day, n in zip(ends, counts, strict=True)]
+    )
+
+
 def deadline_board(request: HttpRequest) -> HttpResponse:
     if not request.user.has_role(*BOARD_ROLES):
         raise PermissionDenied
     today = local_today()
+    calendar = WorkCalendar()  # one for the horizon and the rows' days left: each year once
     form = BoardFilterForm(request.GET or None, user=request.user)
-    clocks = Clock.objects.open().visible_to(request.user).filter(due__lte=_horizon(today))
+    clocks = Clock.objects.visible_to(request.user)
     if form.is_valid():
         if unit := form.cleaned_data["unit"]:
             clocks = clocks.filter(unit__path__startswith=unit.path)
@@ -172,20 +156,26 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
             clocks = clocks.filter(content_type_id=item_type)
         if rule := form.cleaned_data["rule"]:
             clocks = clocks.filter(rule=rule)
-    counts = clocks.aggregate(
-        overdue=Count("pk", filter=Q(due__lt=today)), soon=Count("pk", filter=Q(due__gte=today))
-    )
-    by_unit = (
+    trend = _overdue_trend(clocks, today)
+    clocks = clocks.open().filter(due__lte=_horizon(today, calendar))
+    # One pass over the open clocks: per unit, and the totals summed from those rows.
+    per_unit = list(
         clocks.values("unit__name", "unit__code")
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
-        .order_by("-late", "-n")[:20]
+        .order_by("-late", "-n", "unit__code")
     )
-    rows = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    overdue = sum(row["late"] for row in per_unit)
+    counts = {"overdue": overdue, "soon": sum(row["n"] for row in per_unit) - overdue}
+    by_unit = per_unit[:20]
+    clocks = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
+    page = page_of(clocks, request)
     context = {
         "form": form,
         "today": today,
         "counts": counts,
         "by_unit": by_unit,
-        "page": page_of(rows, request),
+        "page": page,
+        "rows": deadline_rows(page.rows, user=request.user, today=today, calendar=calendar),
+        "trend": trend,
     }
     return render(request, "rules/deadline_board.html", context)

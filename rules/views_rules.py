@@ -24,7 +24,7 @@ from .kinds import describe_params, display_value, specs_for
 from .models import Rule
 from .packs import pack_label, rule_update
 
-navigation.register(_("Rules"), "rule-list", order=70)
+navigation.register(_("Rules"), "rule-list", group="supervision", order=70)
 
 POST_LABELS = dict(Post.choices)
 
@@ -73,6 +73,7 @@ def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
             rule=rule,
             params=form.params,
             active=form.cleaned_data["active"],
+            short_title=form.cleaned_data["short_title"],
             reason=form.cleaned_data["change_reason"],
             acting_user=request.user,
         )
@@ -94,8 +95,10 @@ def _param_rows(rule: Rule) -> list[dict[str, Any]]:
             {
                 "name": spec.name,
                 "label": spec.label,
-                "value": "—" if value is None else display_value(spec, value),
-                "pack_value": "—" if pack_value is None else display_value(spec, pack_value),
+                "value": "—" if value is None else display_value(spec, value, rule.params),
+                "pack_value": "—"
+                if pack_value is None
+                else display_value(spec, pack_value, rule.pack_params),
                 "edited": value != pack_value,
             }
         )

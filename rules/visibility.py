@@ -19,15 +19,21 @@ rows; None when the user sees none). Then
 
 A type nobody registered is read by the clock's unit scope alone (visits, pairings …: their
 records are not secret from the units that keep them).
+
+Each app also registers the page its items open (`register_page`): `item_links` turns the
+clocks of a list into links to their matters (the today panel, the deadline board), offered
+only to a user that page will answer, and names each matter by its reference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
+from django.urls import reverse
 
 ItemCondition = Callable[[Any], Q | None]
 
@@ -81,3 +87,82 @@ def visible_item_ids(user: Any, content_type_id: int, ids: Iterable[int]) -> set
     if not wanted:
         return set()
     return set(items_visible_to(model, user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+# --- the page an item opens ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """Where a clock's item is opened and what names it.
+
+    `url_name` takes one argument, the value of `target` (the item's own pk, or e.g. the
+    petition of a reception matter; empty: a page without arguments); `reference` is the
+    field (a path such as "petition__ref") that names the matter in lists (its reference
+    number, not an id; empty: the clock's own label names it);
+    `opens(user)` is the access condition of that page over the item's rows (None: nothing),
+    the same one its view applies, so a link is offered only when the page will answer;
+    `fragment` (formatted with the item's pk) points into a list page; `steps` names the
+    item's clock steps in words (accept → 受理告知)."""
+
+    url_name: str
+    reference: str
+    opens: ItemCondition
+    target: str = "pk"
+    fragment: str = ""
+    steps: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    url: str
+    reference: str
+
+
+_pages: dict[type[Model], ItemPage] = {}
+
+
+def register_page(model: type[Model], page: ItemPage) -> None:
+    """Declare the page `model`'s items open (idempotent: the last one wins)."""
+    _pages[model] = page
+
+
+def registered_pages() -> dict[type[Model], ItemPage]:
+    return dict(_pages)
+
+
+def item_links(user: Any, items: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemLink]:
+    """For (content type id, object id) pairs: the link and reference of each item `user` may
+    open, keyed like the input. One query per item type present (not per item); an item whose
+    type registered no page, or that the user may not open, has no entry."""
+    wanted: dict[int, set[int]] = {}
+    for content_type_id, object_id in items:
+        wanted.setdefault(content_type_id, set()).add(object_id)
+    links: dict[tuple[int, int], ItemLink] = {}
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        page = _pages.get(model) if model is not None else None
+        condition = page.opens(user) if page is not None else None
+        if page is None or condition is None:
+            continue
+        fields = {"pk", page.reference, page.target} - {""}
+        rows = model._default_manager.filter(condition).filter(pk__in=ids).values(*fields)
+        for row in rows:
+            url = reverse(page.url_name, args=[row[page.target]] if page.target else [])
+            if page.fragment:
+                url += "#" + page.fragment.format(pk=row["pk"])
+            reference = str(row[page.reference] or "") if page.reference else ""
+            links[(content_type_id, row["pk"])] = ItemLink(url, reference)
+    return links
+
+
+def scope_condition(unit_field: str) -> ItemCondition:
+    """The access condition of records read by the user's unit scope alone (by `unit_field`)."""
+
+    def condition(user: Any) -> Q | None:
+        from directory.access import scope_for
+
+        scope = scope_for(user)
+        return None if scope.nothing else scope.condition(unit_field)
+
+    return condition

@@ -55,19 +55,42 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
 }
 
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# grep reads the whole list (no -q): with `set -o pipefail` an early exit of grep would kill
+# ldconfig with SIGPIPE and report a library that is there as missing.
+has_lib() { ldconfig -p 2>/dev/null | grep -F -- "$1" >/dev/null; }
+
+# Installed: its library is in the linker cache, or dpkg has the package installed (the cache
+# may lag behind an installation that has just finished).
+has_package_lib() {
+  has_lib "$2" || dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -F "install ok installed" >/dev/null
+}
 
 ensure_runtime_packages() {
   # WeasyPrint (PDF reports) needs Pango; fonts for Chinese text in PDFs come from the system.
-  local missing=()
-  has_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
-  has_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
-  if ! has_lib 'libharfbuzz-subset.so.0' && is_root \
+  local -A libs=(
+    [libpango-1.0-0]='libpango-1.0.so.0'
+    [libpangoft2-1.0-0]='libpangoft2-1.0.so.0'
+    [libharfbuzz-subset0]='libharfbuzz-subset.so.0'
+  )
+  local missing=() still=() package
+  has_lib "${libs[libpango-1.0-0]}" || missing+=(libpango-1.0-0)
+  has_lib "${libs[libpangoft2-1.0-0]}" || missing+=(libpangoft2-1.0-0)
+  # Optional (fast font subsetting), and not in every release: only when apt knows it.
+  if ! has_lib "${libs[libharfbuzz-subset0]}" && is_root \
     && apt-cache show libharfbuzz-subset0 >/dev/null 2>&1; then
     missing+=(libharfbuzz-subset0)
   fi
-  if [ "${#missing[@]}" -gt 0 ]; then
-    apt_install "${missing[@]}" || warn "could not install ${missing[*]}; PDF output may not work"
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  apt_install "${missing[@]}" || true
+  # apt-get's exit code is not the answer (another run may hold the lock and install them):
+  # warn about what is still missing after the attempt.
+  for package in "${missing[@]}"; do
+    has_package_lib "$package" "${libs[$package]}" || still+=("$package")
+  done
+  if [ "${#still[@]}" -gt 0 ]; then
+    warn "could not install ${still[*]}; PDF output may not work"
   fi
 }
 

@@ -151,7 +151,7 @@ class PetitionRaceTests(RaceTestCase):
         return Petition.objects.get(pk=pk)
 
     def test_the_life_of_a_matter_step_by_step_two_at_a_time(self) -> None:
-        from petitions import services_petitions as s
+        from petitions.matters import services as s
         from petitions.models import AssignmentRole, AssignmentState, Petition, PetitionEvent
 
         c, clerk = self.c, self.c.petition_clerk
@@ -256,7 +256,7 @@ class PetitionRaceTests(RaceTestCase):
             self.assertEqual(events[kind], ROUNDS, kind)  # each step once per matter
 
     def test_objections_repeat_visits_supervision_charge_return_visit_and_closing(self) -> None:
-        from petitions import services_petitions as s
+        from petitions.matters import services as s
         from petitions.models import AssignmentState, Petition, PetitionEvent, Supervision
 
         c, clerk = self.c, self.c.petition_clerk
@@ -362,7 +362,7 @@ class PetitionRaceTests(RaceTestCase):
         self.assertEqual((events["objected"], events["closed"]), (ROUNDS, ROUNDS))
 
     def test_on_the_page_the_second_acceptance_shows_the_message_not_an_error(self) -> None:
-        from petitions import services_petitions as s
+        from petitions.matters import services as s
         from petitions.models import PetitionEvent
 
         for petition in self.petitions:
@@ -409,9 +409,9 @@ class AppealRaceTests(RaceTestCase):
     packs = ("taoyuan",)
 
     def test_assign_return_reply_feedback_and_the_bulletin_mark_two_at_a_time(self) -> None:
-        from petitions import services_appeals as s
+        from petitions.appeals import services as s
+        from petitions.appeals.services import ensure_default_categories
         from petitions.models import Appeal, AppealReply, AppealStep
-        from petitions.services_appeals import ensure_default_categories
         from tests.helpers import build_county
         from tests.petitions.appeal_helpers import at, make_appeal
 
@@ -707,7 +707,6 @@ class RosterRaceTests(RaceTestCase):
     packs = ("dongan", "taoyuan")
 
     def test_duties_missed_calls_and_appointment_records_two_at_a_time(self) -> None:
-        from petitions import services_roster as s
         from petitions.models import (
             Appointment,
             AppointmentMatter,
@@ -715,6 +714,7 @@ class RosterRaceTests(RaceTestCase):
             Reception,
             Supervision,
         )
+        from petitions.roster import services as s
         from tests.helpers import build_county
         from tests.petitions.helpers import make_petition
 

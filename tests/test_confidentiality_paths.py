@@ -41,10 +41,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from directory.models import ImportJob, Role, User
 from directory.services_ledger import job_upload
+from petitions.appeals.services import appeal_assign
+from petitions.matters.services import attachment_add
 from petitions.models import Appointment, Reception
-from petitions.services_appeals import appeal_assign
-from petitions.services_petitions import attachment_add
-from petitions.services_roster import (
+from petitions.roster.services import (
     MatterResult,
     appointment_consent,
     appointment_create,

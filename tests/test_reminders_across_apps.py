@@ -69,7 +69,7 @@ class PetitionReminderTests(TestCase):
         self.assertIn((ReminderKind.ESCALATED_OFFICE, 0, "supervisor"), stages("NAT-REGISTER"))
 
     def test_routing_the_matter_stops_its_registration_reminders(self) -> None:
-        from petitions.services_petitions import petition_route
+        from petitions.matters.services import petition_route
 
         reminders_scan(D(2026, 10, 9))
         petition_route(
@@ -128,7 +128,7 @@ class ProposalReminderTests(TestCase):
 class AppealReminderTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        from petitions.services_appeals import appeal_assign
+        from petitions.appeals.services import appeal_assign
         from tests.petitions.appeal_helpers import at as local
         from tests.petitions.appeal_helpers import make_appeal, setup_appeals
 
@@ -163,7 +163,7 @@ class AppealReminderTests(TestCase):
         self.assertIn((ReminderKind.ESCALATED_LEADER, 0, "leader"), stages("TY-O2"))
 
     def test_a_reply_stops_the_reminders(self) -> None:
-        from petitions.services_appeals import appeal_reply
+        from petitions.appeals.services import appeal_reply
 
         appeal_reply(
             appeal=self.appeal,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
+from directory.fields import use_fast_selects
+from directory.forms import with_defaults
 from directory.models import (
     OFFICE_KINDS,
     TOWNSHIP_KINDS,
@@ -266,6 +268,10 @@ class VisitFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
+
     def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
         if not self.is_valid():
             return visits
@@ -300,3 +306,8 @@ class YearForm(forms.Form):
         required=False,
         choices=[("behind", _("furthest behind first")), ("name", _("by name"))],
     )
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        year = local_today().year
+        super().__init__(with_defaults(data, year=year), *args, **kwargs)
+        self.fields["year"].initial = self.initial.get("year", year)

@@ -32,11 +32,14 @@ from .forms import (
 from .models import Visit
 from .services import RoundLine, round_save, visit_delete, visit_save
 
-navigation.register(gettext_lazy("Visits"), "visit-list", order=40)
-navigation.register(gettext_lazy("My quotas"), "visit-my-quotas", roles=(Role.LEADER,), order=41)
+navigation.register(gettext_lazy("Visits"), "visit-list", group="visits", order=40)
+navigation.register(
+    gettext_lazy("My quotas"), "visit-my-quotas", group="visits", roles=(Role.LEADER,), order=41
+)
 navigation.register(
     gettext_lazy("Visit quotas"),
     "visit-quota-board",
+    group="visits",
     roles=(Role.SUPERVISOR, Role.ADMIN),
     order=42,
 )

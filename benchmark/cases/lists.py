@@ -110,12 +110,12 @@ def _product_querysets() -> dict[str, Callable[[Context], Any]]:
         return User.objects.get(username=ctx.data["county"].users[key])
 
     def petitions(ctx: Context) -> Any:
-        from petitions.selectors import petition_search
+        from petitions.matters.selectors import petition_search
 
         return petition_search(user(ctx, "office"), {}, ctx.data["county"].day)
 
     def appeals(ctx: Context) -> Any:
-        from petitions.selectors_appeals import appeal_search
+        from petitions.appeals.selectors import appeal_search
 
         return appeal_search(user(ctx, "office"), {}, ctx.data["county"].day)
 

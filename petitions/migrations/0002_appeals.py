@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import petitions.models_appeals
+import petitions.appeals.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             name='AppealAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=petitions.models_appeals.appeal_attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=petitions.appeals.models.appeal_attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='file type')),
                 ('size', models.PositiveIntegerField(verbose_name='size in bytes')),

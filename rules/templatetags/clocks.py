@@ -1,5 +1,6 @@
 """Template tags for deadlines: `{% computation clock.computation %}` explains a due date and
-`{% provisional_badge clock %}` marks a provisional one (the reason on hover)."""
+`{% provisional_badge clock %}` marks a provisional one (the reason on hover); `{% rule_name rule %}`
+names a rule by its short name, the code on hover."""
 
 from __future__ import annotations
 
@@ -34,3 +35,18 @@ def provisional_badge(value: Any, provisional: bool | None = None) -> dict[str, 
     else:
         reason = getattr(value, "provisional_reason", "")
     return {"reason": reason}
+
+
+@register.inclusion_tag("rules/_rule_name.html")
+def rule_name(rule: Any, link: bool = False) -> dict[str, Any]:
+    """A rule by its short Chinese name (受理告知时限), the code and title on hover; `link`
+    makes it a link to the rule's page."""
+    return {"rule": rule, "link": link}
+
+
+@register.filter
+def step_words(clock: Any) -> str:
+    """A clock's step in words (受理告知), as its item's app names it."""
+    from rules.deadline_rows import step_words as words
+
+    return words(clock)

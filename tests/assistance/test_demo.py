@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 from assistance import demo
 from assistance.models import AidEntry, HouseholdEvent, Pairing, PairingKind, Problem
 from assistance.selectors import my_households
-from directory.management.commands.demo import build_accounts, build_directory
+from directory.demo import build_accounts, build_directory
 from directory.models import Person
 from rules.compliance import evaluate
 from rules.models import CalendarYear, Clock, Rule

@@ -61,7 +61,7 @@ class MobileNavigationTests(BrowserTestCase):
         build_county()
         # The live server runs in this process, so an entry registered here shows on its pages.
         previous = navigation._items.get("today")
-        navigation.register("Test entry", "today", order=1)
+        navigation.register("Test entry", "today", order=1, group="petitions")
         self.addCleanup(self._restore_nav_entry, previous)
 
     @staticmethod
@@ -79,6 +79,7 @@ class MobileNavigationTests(BrowserTestCase):
         self.assertFalse(link.is_visible())
         page.click(".nav-toggle")
         self.assertEqual(page.get_attribute(".nav-toggle", "aria-expanded"), "true")
+        # the menu opens at the area of the page shown
         self.assertTrue(link.is_visible())
         self.assertEqual(link.get_attribute("aria-current"), "page")
         self.assertTrue(page.is_visible(".site-header form[action$='/accounts/logout/'] button"))
@@ -89,3 +90,41 @@ class MobileNavigationTests(BrowserTestCase):
         self.assertLessEqual(overflow, 0)
         link.click()
         page.wait_for_url(self.url("/"))
+
+
+@pytest.mark.browser
+class DesktopMenuTests(BrowserTestCase):
+    viewport = {"width": 1366, "height": 800}
+
+    def setUp(self) -> None:
+        super().setUp()
+        build_county()
+
+    def test_an_area_opens_on_click_one_at_a_time_and_closes_on_escape_or_elsewhere(self) -> None:
+        page = self.page
+        self.login("clerk", PASSWORD, "/petitions/roster/")
+        petitions = page.locator('.nav-group[data-group="petitions"]')
+        appeals = page.locator('.nav-group[data-group="appeals"]')
+        roster = petitions.locator("a", has_text="接访排班")
+        self.assertEqual(petitions.locator("summary").get_attribute("aria-current"), "true")
+        self.assertFalse(roster.is_visible())
+        petitions.locator("summary").click()
+        self.assertTrue(roster.is_visible())
+        self.assertEqual(roster.get_attribute("aria-current"), "page")
+        appeals.locator("summary").click()  # the other area closes
+        self.assertFalse(roster.is_visible())
+        self.assertTrue(appeals.locator("a", has_text="民情日报").is_visible())
+        page.keyboard.press("Escape")
+        self.assertFalse(appeals.locator("a", has_text="民情日报").is_visible())
+        petitions.locator("summary").click()
+        page.click("main h1")
+        self.assertFalse(roster.is_visible())
+        petitions.locator("summary").click()
+        petitions.locator("a", has_text="信访事项").click()
+        page.wait_for_url(self.url("/petitions/"))
+        # every area title and entry on one line
+        heights = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.site-nav summary'))"
+            ".map((s) => s.getBoundingClientRect().height)"
+        )
+        self.assertEqual(len({round(h) for h in heights}), 1)

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
+from petitions.appeals.services import ensure_default_categories
 from petitions.models import Appeal, AppealStatus
-from petitions.services_appeals import ensure_default_categories
 from rules.models import CalendarYear, Clock
 from tests.browser.base import BrowserTestCase
 from tests.helpers import PASSWORD, build_county

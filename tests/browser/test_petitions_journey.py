@@ -55,7 +55,9 @@ class PetitionJourneyTests(BrowserTestCase):
         page.fill("input[name=on]", RECEIVED)
         page.click("main form button[type=submit]")
         page.wait_for_url(self.url(f"/petitions/{petition.pk}/"))
-        self.assertIn("NAT-ACCEPT", page.inner_text("table.clocks"))
+        # the rule by its short name, the code on hover
+        self.assertIn("受理告知时限", page.inner_text("table.clocks"))
+        self.assertTrue(page.locator("table.clocks [title^='NAT-ACCEPT ']").count())
         petition.refresh_from_db()
         self.assertEqual(petition.lead_unit, self.county.qingshan)
 

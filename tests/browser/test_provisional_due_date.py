@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from petitions.services_petitions import petition_route
+from petitions.matters.services import petition_route
 from rules.models import CalendarYear
 from tests.browser.base import BrowserTestCase
 from tests.helpers import PASSWORD, build_county
@@ -43,11 +43,11 @@ class ProvisionalDueDateJourneyTests(BrowserTestCase):
         self.login("qingshan", PASSWORD, f"{detail}step/accept/")
         page.wait_for_url(self.url(f"{detail}step/accept/"))
         page.fill("input[name=on]", "2026-12-02")
-        page.select_option("select[name=accepted]", "1")
+        page.check("input[name=accepted][value='1']")
         page.click("main form button[type=submit]")
         page.wait_for_url(self.url(detail))
 
-        row = page.locator("table.clocks tr", has_text="NAT-CONCLUDE")
+        row = page.locator("table.clocks tr", has=page.locator("[title^='NAT-CONCLUDE ']"))
         self.assertIn("2027年2月1日", row.inner_text())
         badge = row.locator(".badge.provisional")
         self.assertTrue(badge.is_visible())
@@ -71,6 +71,6 @@ class ProvisionalDueDateJourneyTests(BrowserTestCase):
         page.wait_for_url(self.url("/calendar/2027/"))
 
         page.goto(self.url(detail))
-        row = page.locator("table.clocks tr", has_text="NAT-CONCLUDE")
+        row = page.locator("table.clocks tr", has=page.locator("[title^='NAT-CONCLUDE ']"))
         self.assertIn("2027年1月31日", row.inner_text())
         self.assertEqual(row.locator(".badge.provisional").count(), 0)

@@ -60,7 +60,9 @@ class HeaderTests(TestCase):
     def test_current_page_is_marked_in_the_navigation(self) -> None:
         self.client.force_login(self.c.admin)
         response = self.client.get(reverse("household-list"))
-        self.assertContains(response, f'<a href="{reverse("household-list")}" aria-current="page">')
+        self.assertContains(response, f'href="{reverse("household-list")}" aria-current="page">')
+        # and its area too, so that a closed menu still shows where the page is
+        self.assertContains(response, '<li class="nav-group current" data-group="directory">')
 
     def test_logout_is_a_post_and_returns_to_login(self) -> None:
         self.client.force_login(self.c.petition_clerk)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
 from io import StringIO
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.db.models import Count
+from django.test import TestCase, override_settings
+from django.urls import reverse
 
-from directory.management.commands.demo import DEMO_PASSWORD, format_table
+from directory.demo import DEMO_PASSWORD, format_table
 from directory.models import Household, Link, OrgUnit, Person, Post, Rank, Role, User
 
 
@@ -24,10 +28,16 @@ def counts() -> dict[str, int]:
     return result
 
 
+#: the demo is built relative to "today"; the tests fix it (the product runs on any day)
+TODAY = dt.date(2026, 6, 17)
+
+
+@override_settings(FROZEN_TODAY=TODAY)
 class DemoCommandTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.output = run_demo()
+        with override_settings(FROZEN_TODAY=TODAY):
+            cls.output = run_demo()
 
     def test_second_run_changes_nothing(self) -> None:
         before = counts()
@@ -88,6 +98,77 @@ class DemoCommandTests(TestCase):
     def test_output_lists_the_logins_and_where_to_open(self) -> None:
         self.assertIn(DEMO_PASSWORD, self.output)
         self.assertIn("http://127.0.0.1:8000/", self.output)
+
+    # --- a working county: most work on time, a handful due this week, a few overdue ----------
+
+    def overdue_on_today_page(self, username: str) -> list[object]:
+        self.client.force_login(User.objects.get(username=username))
+        response = self.client.get(reverse("today"))
+        self.assertEqual(response.status_code, 200)
+        panel = next(p for p in response.context["panels"] if p["name"] == "deadlines")
+        return [r for r in panel["context"]["rows"] if r.overdue]
+
+    def test_the_petition_office_today_page_shows_fewer_than_ten_overdue_items(self) -> None:
+        from rules.models import Clock
+
+        user = User.objects.get(username="xinfang")
+        overdue = Clock.objects.open().visible_to(user).filter(due__lt=TODAY)
+        due_this_week = (
+            Clock.objects.open()
+            .visible_to(user)
+            .filter(due__gte=TODAY, due__lte=TODAY + dt.timedelta(days=7))
+        )
+        self.assertLess(overdue.count(), 10)
+        self.assertGreater(overdue.count(), 0)  # a few, not none: the page shows what is late
+        self.assertGreater(due_this_week.count(), 2)
+        self.assertLess(len(self.overdue_on_today_page("xinfang")), 10)
+
+    def test_most_finished_work_was_on_time(self) -> None:
+        from rules.models import Clock, ClockState
+
+        done = Clock.objects.filter(state=ClockState.DONE)
+        late = done.filter(on_time=False).count()
+        self.assertGreater(done.count(), 200)
+        self.assertLess(late, done.count() * 0.15)  # a few late answers, in the history
+
+    def test_both_leader_accounts_have_paired_households_and_visits(self) -> None:
+        from assistance.models import Pairing
+        from visits.models import Visit
+
+        for username in ("lingdao", "shuji"):
+            person = User.objects.get(username=username).person
+            self.assertTrue(Pairing.objects.filter(person=person).exists(), username)
+            self.assertTrue(Visit.objects.filter(people=person).exists(), username)
+
+    def test_no_household_is_paired_twice_with_one_person(self) -> None:
+        from assistance.models import Pairing
+
+        twice = (
+            Pairing.objects.values("person", "household").annotate(n=Count("pk")).filter(n__gt=1)
+        )
+        self.assertEqual(list(twice), [])
+
+    def test_every_role_has_something_on_its_today_page(self) -> None:
+        for username in ("xinfang", "chengguan", "shiqiao", "lingdao", "shuji", "ducha"):
+            self.client.force_login(User.objects.get(username=username))
+            response = self.client.get(reverse("today"))
+            self.assertTrue(
+                any(p["context"] for p in response.context["panels"]), f"{username}: nothing"
+            )
+
+    def test_demo_records_follow_the_numbering_scheme(self) -> None:
+        from petitions.models import Appeal, Petition
+        from proposals.models import Proposal
+
+        for model, kind, digits in (
+            (Petition, "XF", 6),
+            (Appeal, "WS", 6),
+            (Proposal, "(JY|TA)", 4),
+        ):
+            refs = list(model.objects.values_list("ref", flat=True))
+            self.assertTrue(refs, model.__name__)
+            pattern = re.compile(rf"^QHX-{kind}-20\d\d-\d{{{digits}}}$")
+            self.assertEqual([r for r in refs if not pattern.match(r)], [], model.__name__)
 
 
 class FormatTableTests(TestCase):

@@ -15,9 +15,9 @@ from django.test import TestCase, override_settings
 from django.utils import translation
 
 from directory.ledger import run_import
+from petitions.appeals.services import appeal_assign
+from petitions.matters.services import petition_accept
 from petitions.models import Appeal, AppealStatus, Petition, PetitionStatus
-from petitions.services_appeals import appeal_assign
-from petitions.services_petitions import petition_accept
 from tests.helpers import build_county
 from tests.petitions.appeal_helpers import make_appeal, setup_appeals
 from tests.petitions.helpers import make_petition

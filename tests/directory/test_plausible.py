@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from directory.models import Household
 from petitions.identity import validate_id_number
+from petitions.matters.services import petition_accept
 from petitions.models import Petition, Supervision
-from petitions.services_petitions import petition_accept
 from tests.helpers import build_county
 from tests.petitions.helpers import load_rule_packs, make_id_number, make_petition
 from visits.models import Visit

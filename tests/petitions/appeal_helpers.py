@@ -7,12 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from directory.models import OrgUnit
-from petitions.models import Appeal, AppealCategory
-from petitions.services_appeals import (
+from petitions.appeals.services import (
     appeal_intake,
     appeal_submit_public,
     ensure_default_categories,
 )
+from petitions.models import Appeal, AppealCategory
 
 from .helpers import load_rule_packs
 

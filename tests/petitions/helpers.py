@@ -8,8 +8,8 @@ from typing import Any
 
 from directory.models import OrgUnit
 from petitions.identity import id_check_character
+from petitions.matters.services import PetitionerData, petition_register
 from petitions.models import Petition, Reception
-from petitions.services_petitions import PetitionerData, petition_register
 from rules.packs import load_packs
 
 _seq = itertools.count(1)

@@ -11,8 +11,8 @@ from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from petitions import services_appeals as s
-from petitions.bulletin import bulletin_data, bulletin_produce, bulletin_run, covered_days
+from petitions.appeals import services as s
+from petitions.appeals.bulletin import bulletin_data, bulletin_produce, bulletin_run, covered_days
 from petitions.models import Bulletin
 from rules import compliance
 from rules.deliveries import deliveries_run

@@ -9,7 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from petitions import services_appeals as s
+from petitions.appeals import services as s
 from petitions.models import Appeal, AppealCategory, AppealStatus, StepKind
 from rules.models import Clock, ClockState, Rule
 from tests.helpers import build_county

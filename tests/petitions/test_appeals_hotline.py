@@ -8,11 +8,11 @@ import datetime as dt
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from petitions import services_appeals as s
-from petitions.evaluators import RosterEvaluator
+from petitions.appeals import services as s
 from petitions.models import Reception
-from petitions.roster_slots import slots_for
-from petitions.services_roster import roster_generate
+from petitions.roster.evaluators import RosterEvaluator
+from petitions.roster.services import roster_generate
+from petitions.roster.slots import slots_for
 from rules.models import Rule
 from rules.periods import Period
 from tests.helpers import build_county

@@ -12,7 +12,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from petitions import services_appeals as s
+from petitions.appeals import services as s
 from petitions.models import Appeal, AppealCategory, AppealStatus
 from rules.models import Clock
 from tests.helpers import build_county

@@ -19,9 +19,9 @@ from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from petitions import services_appeals as s
 from petitions import throttle
-from petitions.forms_appeals import form_token
+from petitions.appeals import services as s
+from petitions.appeals.forms import form_token
 from petitions.models import Appeal, AppealAttachment, AppealStatus, AppealStep
 from rules.calendar_seed import seed_from_package
 from rules.models import CalendarDay, CalendarYear, Clock

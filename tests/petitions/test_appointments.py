@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
+from petitions.matters.services import petition_accept, petition_answer
 from petitions.models import (
     MissedContact,
     OfficeVisit,
@@ -15,8 +16,7 @@ from petitions.models import (
     RescheduledMeeting,
     RosterNotice,
 )
-from petitions.services_petitions import petition_accept, petition_answer
-from petitions.services_roster import (
+from petitions.roster.services import (
     MatterResult,
     appointment_create,
     appointment_invite,

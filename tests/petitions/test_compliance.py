@@ -12,9 +12,9 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import TestCase
 
+from petitions.matters.services import petition_charge
 from petitions.models import Petition, PetitionStatus, Reception
-from petitions.services_petitions import petition_charge
-from petitions.services_roster import reception_substitute
+from petitions.roster.services import reception_substitute
 from rules.compliance import evaluate
 from rules.periods import Period
 from tests.helpers import build_county, make_person
@@ -202,7 +202,7 @@ class ImportedComplianceTests(TestCase):
         self.assertEqual((da_r3.required, da_r3.actual, da_r3.status), (2, 1, "short"))
 
     def test_wednesdays_excused_for_a_superior_meeting_make_the_month_excused(self) -> None:
-        from petitions.services_roster import reception_set_status, roster_generate
+        from petitions.roster.services import reception_set_status, roster_generate
         from rules.models import Rule
 
         roster_generate(

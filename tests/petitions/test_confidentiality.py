@@ -14,8 +14,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from directory.models import Role
+from petitions.matters.services import attachment_add, petition_route
 from petitions.models import Petition, PetitionerAccess
-from petitions.services_petitions import attachment_add, petition_route
 from tests.helpers import build_county, make_person, make_user
 
 from .helpers import load_rule_packs, make_id_number, make_petition

@@ -9,8 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from petitions.models import AssignmentState, PetitionEvent, PetitionStatus
-from petitions.services_petitions import (
+from petitions.matters.services import (
     petition_accept,
     petition_answer,
     petition_answer_recheck,
@@ -24,6 +23,7 @@ from petitions.services_petitions import (
     petition_route,
     petition_supervise,
 )
+from petitions.models import AssignmentState, PetitionEvent, PetitionStatus
 from rules.clocks import clocks_for_item
 from rules.models import ClockState
 from tests.helpers import build_county
@@ -56,7 +56,7 @@ class PetitionLifeTests(TestCase):
         self.assertEqual(register.unit, self.c.petition_bureau)
         self.assertEqual(petition.status, PetitionStatus.REGISTERED)
         self.assertEqual(petition.due, D(2025, 10, 11))
-        self.assertTrue(petition.ref.startswith("XF2025-"))
+        self.assertEqual(petition.ref, "QH-XF-2025-000001")
 
     def test_whole_life_from_intake_to_re_review(self) -> None:
         c, clerk = self.c, self.c.petition_clerk

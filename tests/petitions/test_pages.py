@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
+from petitions.matters.services import PetitionerData, petition_register
 from petitions.models import Petition, PetitionRepeat, PetitionStatus
-from petitions.services_petitions import PetitionerData, petition_register
 from rules.models import Rule
 from tests.helpers import build_county
 

@@ -15,8 +15,7 @@ from django.utils.formats import date_format
 
 from directory.models import Role
 from petitions.models import Leave, Reception, RosterNotice, SpecialPeriod
-from petitions.roster_slots import propose_rotation
-from petitions.services_roster import (
+from petitions.roster.services import (
     leave_record,
     reception_fill,
     reception_set_status,
@@ -24,6 +23,7 @@ from petitions.services_roster import (
     roster_apply,
     roster_generate,
 )
+from petitions.roster.slots import propose_rotation
 from rules.models import Rule
 from tests.helpers import build_county, make_person, make_user
 

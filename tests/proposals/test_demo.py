@@ -7,7 +7,7 @@ from io import StringIO
 from django.test import TestCase
 from django.utils import timezone
 
-from directory.management.commands.demo import DEMO_PASSWORD, build_accounts, build_directory
+from directory.demo import DEMO_PASSWORD, build_accounts, build_directory
 from proposals import demo
 from proposals.models import Proposal, PublicListItem, Stage
 from rules.models import Clock

@@ -82,7 +82,7 @@ class RegisterTests(TestCase):
         )
         item = Proposal.objects.get()
         self.assertRedirects(response, reverse("proposal-detail", args=[item.pk]))
-        self.assertEqual(item.ref, "RD-2025-J001")
+        self.assertEqual(item.ref, "QH-JY-2025-0001")
         self.assertEqual(item.kind, "suggestion")
         self.assertEqual(
             [a.person_id for a in item.authorships.all()],

@@ -222,6 +222,7 @@ class DashboardQueryCountTests(TestCase):
         # 3 session, user and the user's unit (the scope); 1 the townships of the filter;
         # 1 the rules in force; 1 the DEADLINE evaluator (clocks grouped by rule and unit);
         # 2 the SUBMISSION evaluator (people with the posts, reports grouped); 2 the visible
-        # units and people; 1 the units of the PDF form.
-        with self.assertNumQueries(11):
+        # units and people; 1 the units of the PDF form; 12 the heat map's deadlines due in
+        # each month of the past year (the DEADLINE evaluator per month, rules of units only).
+        with self.assertNumQueries(23):
             self.client.get("/reports/?year=2025")

@@ -5,7 +5,7 @@ import io
 
 from django.test import RequestFactory, TestCase
 
-from directory.management.commands.demo import build_accounts, build_directory
+from directory.demo import build_accounts, build_directory
 from reports import demo
 from reports.models import Campaign, CampaignState, Submission, SubmissionKind
 from reports.panels import _panel_context

@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.test import TestCase
 
 from petitions.models import Reception
-from petitions.roster_slots import slots_for
+from petitions.roster.slots import slots_for
 from rules.compliance import evaluate
 from rules.models import Rule
 from rules.packs import load_packs

@@ -77,6 +77,29 @@ class LoadAllPacksTests(TestCase):
             set(NATIONAL),
         )
 
+    def test_every_rule_of_every_pack_has_a_short_name(self) -> None:
+        run(*FIVE_PACKS, "national")
+        short = dict(Rule.objects.values_list("rule_id", "short_title"))
+        self.assertEqual([rule_id for rule_id, name in short.items() if not name], [])
+        self.assertEqual(short["NAT-ACCEPT"], "受理告知时限")
+        self.assertTrue(all(len(name) <= 12 for name in short.values()))
+
+    def test_a_reworded_short_name_survives_a_reload_but_not_a_reset(self) -> None:
+        run("national")
+        rule = Rule.objects.get(rule_id="NAT-OBJECT")
+        rule_update(
+            rule=rule,
+            params=rule.params,
+            active=True,
+            short_title="异议期限",
+            reason="wording",
+            acting_user=None,
+        )
+        run("national")
+        self.assertEqual(Rule.objects.get(rule_id="NAT-OBJECT").short_title, "异议期限")
+        run("national", "--reset")
+        self.assertEqual(Rule.objects.get(rule_id="NAT-OBJECT").short_title, "异议提出时限")
+
     def test_the_first_load_reports_what_it_created(self) -> None:
         output = run("dongan")
         self.assertIn("dongan: created 5, updated 0, unchanged 0, kept edited 0", output)

@@ -13,8 +13,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from petitions.matters.services import petition_route
 from petitions.models import Petition, Reception
-from petitions.services_petitions import petition_route
 from rules.clocks import clock_start, clocks_for_item
 from rules.models import CalendarYear, Clock
 from rules.services_calendar import calendar_year_replace
@@ -350,7 +350,7 @@ class ReceptionReplyInDecemberTests(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        from petitions.services_roster import MatterResult, appointment_create, appointment_record
+        from petitions.roster.services import MatterResult, appointment_create, appointment_record
 
         load_rule_packs("dongan")
         cls.c = c = build_county()

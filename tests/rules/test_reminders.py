@@ -247,8 +247,10 @@ class DeadlineBoardTests(TestCase):
     def test_the_supervisor_sees_overdue_and_due_soon_with_counts(self) -> None:
         self.client.force_login(self.c.supervisor)
         # session, user, header unit, item-type choices, the calendar year and its days (for the
-        # due-soon horizon), counts, rows, the rule choices of the filter (the unit is typed,
-        # not chosen among every unit), the by-unit table: the same however many clocks there are.
+        # due-soon horizon and the days left), the overdue trend (one aggregate), the by-unit
+        # table (its sums are the counts), rows, the rule choices of the filter (the unit is
+        # typed, not chosen among every unit): the same however many clocks there are (a
+        # household's clocks open no page: no link query).
         with self.assertNumQueries(10):
             response = self.client.get(reverse("deadline-board"))
         self.assertEqual(response.context["counts"]["overdue"], 1)

@@ -27,6 +27,7 @@ def form_data(rule: Rule, **changes: object) -> dict[str, object]:
             data[spec.name] = "" if value is None else value
     if rule.active:
         data["active"] = "on"
+    data["short_title"] = rule.short_title
     data["change_reason"] = "annual review"
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

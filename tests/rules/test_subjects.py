@@ -21,8 +21,8 @@ from django.test import TestCase
 from assistance.models import Pairing, UnitPairing
 from assistance.services import pairing_save
 from directory.models import Post, Role
+from petitions.matters.services import PetitionerData, petition_register
 from petitions.models import Reception
-from petitions.services_petitions import PetitionerData, petition_register
 from proposals.models import PublicListItem
 from proposals.services import proposal_assign
 from rules.clocks import clock_start

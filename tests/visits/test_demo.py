@@ -4,7 +4,7 @@ import io
 
 from django.test import TestCase, override_settings
 
-from directory.management.commands.demo import build_accounts, build_directory
+from directory.demo import build_accounts, build_directory
 from rules.compliance import MET
 from rules.packs import available_packs, load_packs
 from rules.periods import Period

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 
 import openpyxl
 from django.conf import settings
@@ -120,6 +121,18 @@ class VisitPageTests(TestCase):
         visit = Visit.objects.get(date=D(2025, 6, 2))
         self.assertEqual(visit.recorded_by, self.c.leader)
         self.assertEqual(set(visit.households.all()), {self.monitored, self.plain})
+
+    def test_my_quotas_draw_one_bar_per_quota_and_name_rules_by_their_short_name(self) -> None:
+        self.client.force_login(self.c.leader)
+        html = self.client.get(reverse("visit-my-quotas")).content.decode()
+        article = re.search(r'<article class="quota" id="quota-HF-V1b".*?</article>', html, re.S)
+        self.assertIsNotNone(article)
+        quota = article.group(0)
+        # 张三 (March): 1 of 30 households
+        self.assertIn('<span class="progress-bar" data-progress="3.3" data-status="open">', quota)
+        self.assertIn('<rect x="0" y="0" width="3.3" height="10.0"', quota)
+        self.assertRegex(quota, r'title="HF-V1b [^"]*">县领导走访户数</a>')
+        self.assertEqual(html.count('class="progress-bar"'), html.count('class="quota"'))
 
     def test_the_form_shows_errors_inline_and_keeps_the_picked_households(self) -> None:
         self.client.force_login(self.c.leader)

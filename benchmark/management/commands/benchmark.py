@@ -1,5 +1,5 @@
-"""python manage.py benchmark [--years N] [--scale N] [--fraction F] [--only TEXT] [--rebuild]
-[--results PATH] [--profile CASE]
+"""python manage.py benchmark [--years N] [--scale N] [--fraction F] [--only TEXT]
+[--skip TEXT,TEXT] [--rebuild] [--results PATH] [--profile CASE]
 
 Builds data at county scale into a database of its own (named after the data: reused when a
 marker says it is built; `--rebuild` builds it again), times every case of
@@ -44,6 +44,11 @@ class Command(BaseCommand):
             help="part of a county's data (default 0.1 without --years/--scale, else 1)",
         )
         parser.add_argument("--only", default="", help="run only cases whose name has this text")
+        parser.add_argument(
+            "--skip",
+            default="",
+            help="skip cases whose name has one of these texts (comma-separated)",
+        )
         parser.add_argument("--rebuild", action="store_true", help="build the data again")
         parser.add_argument(
             "--results", default="", help="JSON results file (default DATA_DIR/benchmark/)"
@@ -72,7 +77,12 @@ class Command(BaseCommand):
         ctx = runner.Context(work_dir=work_dir)
         ctx.data["county"] = county
         ctx.data["spec"] = spec
-        selected = [c for c in runner.cases() if options["only"] in c.name]
+        skip = [text for text in options["skip"].split(",") if text]
+        selected = [
+            c
+            for c in runner.cases()
+            if options["only"] in c.name and not any(text in c.name for text in skip)
+        ]
         if spec.fraction < 1:
             skipped = [c for c in selected if c.needs_full]
             selected = [c for c in selected if not c.needs_full]
@@ -160,7 +170,7 @@ class Command(BaseCommand):
             slug = "".join(ch if ch.isalnum() else "-" for ch in case.name)[:60].strip("-")
             summary = runner.profile(case, ctx, work_dir / f"profile-{slug}.prof")
             self.stdout.write(f"{case.name}: {summary.with_suffix('.prof')} ({summary})")
-            self.stdout.write("\n".join(summary.read_text().splitlines()[:60]))
+            self.stdout.write(summary.read_text())
 
     def _write(
         self,
