@@ -59,12 +59,9 @@ class CatalogueTests(SimpleTestCase):
         base = Path(settings.BASE_DIR)
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp)
-            for name in (
-                "manage.py",
-                "config",
-                "templates",
-                *[a for a in settings.INSTALLED_APPS if "." not in a],
-            ):
+            sources = ["manage.py", "config", "templates"]
+            sources += [a for a in settings.INSTALLED_APPS if "." not in a and a not in sources]
+            for name in sources:
                 source = base / name
                 if source.is_dir():
                     shutil.copytree(source, copy / name)
