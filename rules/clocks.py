@@ -306,10 +306,9 @@ def clock_pause(*, clock: Clock, on: dt.date, reason: str) -> Clock:
 
 def _resume(clock: Clock, on: dt.date, calendar: WorkCalendar) -> Clock:
     assert clock.paused_on is not None
-    unit = _inputs(clock).get("unit", WORKDAYS)
     days = (
         workdays_between(clock.paused_on, on, calendar.with_provisional())
-        if unit == WORKDAYS
+        if clock.counts_workdays()
         else (on - clock.paused_on).days
     )
     pauses = [

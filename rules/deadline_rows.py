@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from .models import Clock, ClockState
 from .visibility import item_links, registered_pages
-from .workdays import WORKDAYS, UnknownCalendarYear, WorkCalendar, workdays_between
+from .workdays import UnknownCalendarYear, WorkCalendar, workdays_between
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,6 @@ class DeadlineRow:
     state_label: str
 
 
-def counts_workdays(clock: Clock) -> bool:
-    """True when the clock's duration is counted in working days (as its computation says)."""
-    unit = clock.computation.get("inputs", {}).get("unit") or clock.rule.param("unit", WORKDAYS)
-    return unit == WORKDAYS
-
-
 def due_in_words(clock: Clock, today: dt.date, calendar: WorkCalendar | None = None) -> str:
     """还剩3个工作日 / 今日到期 / 已超期5天: working days when the clock counts working days
     (calendar days when the overdue stretch holds no working day yet, e.g. the weekend after
@@ -54,7 +48,7 @@ def due_in_words(clock: Clock, today: dt.date, calendar: WorkCalendar | None = N
     if clock.due == today:
         return _("due today")
     workdays: int | None = None
-    if counts_workdays(clock):
+    if clock.counts_workdays():
         try:
             workdays = workdays_between(
                 today, clock.due, (calendar or WorkCalendar()).with_provisional()
@@ -106,7 +100,7 @@ def deadline_rows(
                 rule_code=clock.rule.rule_id,
                 rule_name=clock.rule.short_name,
                 rule_title=clock.rule.title,
-                overdue=clock.state == ClockState.OPEN and clock.due < today,
+                overdue=clock.is_overdue(today),
                 due_text=due_in_words(clock, today, calendar),
                 state_label=str(clock.get_state_display()),
             )

@@ -358,6 +358,14 @@ class Clock(models.Model):
     def is_overdue(self, today: dt.date) -> bool:
         return self.state == ClockState.OPEN and self.due < today
 
+    def counts_workdays(self) -> bool:
+        """True when the duration is counted in working days, as its computation says (the
+        rule's own unit for a clock computed before the computation kept it)."""
+        from .workdays import WORKDAYS
+
+        unit = self.computation.get("inputs", {}).get("unit") or self.rule.param("unit", WORKDAYS)
+        return unit == WORKDAYS
+
     @property
     def provisional_reason(self) -> str:
         """Why the due date is provisional, in one sentence (empty when it is not)."""
