@@ -43,7 +43,7 @@ class DemoCommandTests(TestCase):
         before = counts()
         output = run_demo()
         self.assertEqual(counts(), before)
-        self.assertIn("accounts +0", output)
+        self.assertIn("账号 +0", output)  # the summary names what it counted in Chinese
 
     def test_county_has_two_townships_villages_groups_and_departments(self) -> None:
         county = OrgUnit.objects.get(kind="county")

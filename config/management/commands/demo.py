@@ -12,6 +12,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.demo import build_accounts, build_directory, format_table, login_table
 
@@ -45,6 +46,16 @@ def build_app_records(stdout: Any) -> list[str]:
     return usernames
 
 
+# What the summary line names, in the user's language (the keys are build_directory's).
+SUMMARY_LABELS = {
+    "units": gettext_lazy("units"),
+    "people": gettext_lazy("people"),
+    "links": gettext_lazy("links"),
+    "households": gettext_lazy("households"),
+    "accounts": gettext_lazy("accounts"),
+}
+
+
 class Command(BaseCommand):
     help = "Builds a small demo county (idempotent) and prints the demo logins."
 
@@ -57,7 +68,7 @@ class Command(BaseCommand):
             report = self.stdout if options["verbosity"] >= 2 else StringIO()
             load_rule_packs(report)
             extra_accounts = build_app_records(report)
-        summary = ", ".join(f"{key} +{value}" for key, value in created.items())
+        summary = ", ".join(f"{SUMMARY_LABELS[key]} +{value}" for key, value in created.items())
         self.stdout.write(_("Demo county ready (%(summary)s).") % {"summary": summary})
         header = (_("username"), _("password"), _("role"), _("unit"))
         self.stdout.write(format_table(header, login_table(extra_accounts)))
