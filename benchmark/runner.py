@@ -85,6 +85,8 @@ class Case:
     group: str = ""
     #: the case only makes sense with the county's full data (skipped at a fraction)
     needs_full: bool = False
+    #: run after each timed run, untimed (stopping what `run` started)
+    teardown: Callable[[Context], Any] | None = None
 
     def goal_text(self) -> str:
         parts = []
@@ -170,12 +172,20 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def _timed(run: Callable[[Context], Any], ctx: Context) -> tuple[float, int]:
+def _timed(
+    run: Callable[[Context], Any],
+    ctx: Context,
+    teardown: Callable[[Context], Any] | None = None,
+) -> tuple[float, int]:
     counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        run(ctx)
-        seconds = time.perf_counter() - started
+    try:
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            run(ctx)
+            seconds = time.perf_counter() - started
+    finally:
+        if teardown:
+            teardown(ctx)
     return seconds, counter.count
 
 
@@ -185,14 +195,14 @@ def measure(case: Case, ctx: Context) -> Result:
     if case.setup:
         case.setup(ctx)
     if case.repeat > 1:  # warm-up: caches, connections, first-request imports
-        case.run(ctx)
+        _timed(case.run, ctx, case.teardown)
         if case.baseline:
             case.baseline(ctx)
     times: list[float] = []
     base_times: list[float] = []
     queries = 0
     for _ in range(case.repeat):
-        seconds, queries = _timed(case.run, ctx)
+        seconds, queries = _timed(case.run, ctx, case.teardown)
         times.append(seconds)
         if case.baseline:
             base_times.append(_timed(case.baseline, ctx)[0])
@@ -218,10 +228,14 @@ def profile(case: Case, ctx: Context, path: Path) -> Path:
     if case.repeat > 1:  # warm, as measured
         case.run(ctx)
     profiler = cProfile.Profile()
-    with CaptureQueriesContext(connection) as captured:
-        profiler.enable()
-        case.run(ctx)
-        profiler.disable()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            profiler.enable()
+            case.run(ctx)
+            profiler.disable()
+    finally:
+        if case.teardown:
+            case.teardown(ctx)
     profiler.dump_stats(str(path))
     out = io.StringIO()
     pstats.Stats(str(path), stream=out).sort_stats("cumulative").print_stats(40)
