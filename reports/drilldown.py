@@ -21,10 +21,17 @@ An evaluator with `records` SHOULD also have the batch form
 
 answering for many rows of one rule at once — keys are (subject code, period code), the
 answer holds the same records `records` gives for each key (keys without records may be
-absent) — in a fixed number of queries, through the same access condition. The year-end PDF
-lists the records behind every short row with `records_for_many`: one call per rule, so the
-report's queries do not grow with its rows. Without `records_many` an evaluator is asked row
-by row.
+absent) — in a fixed number of queries, through the same access condition
+(`records_for_many`), so that a list of many rows costs no more queries than one row. Without
+`records_many` an evaluator is asked row by row.
+
+An evaluator that claims several rules MAY also have
+
+    def records_many_rules(self, wanted: Sequence[tuple[Rule, Sequence[tuple[str, str]]]], *,
+                           user: User) -> dict[str, dict[tuple[str, str], Sequence[...]]]
+
+answering `records_many` for several of its rules at once, by rule id, in a fixed number of
+queries: `records_for_rules` (the year-end PDF) asks it once for all its rules with short rows.
 """
 
 from __future__ import annotations
@@ -166,6 +173,35 @@ def records_for_many(
             for key in dict.fromkeys(keys)
         }
     return None
+
+
+def records_for_rules(
+    wanted: Sequence[tuple[Rule, Sequence[RowKey]]], *, today: dt.date, user: Any
+) -> dict[tuple[str, str, str], list[RecordLink]]:
+    """`records_for_many` of many rules, keyed by (rule id, subject code, period code): one
+    batch per evaluator where it has `records_many_rules`, else one per rule (so that the
+    year-end PDF's queries grow neither with its rows nor with the rules that have short
+    rows)."""
+    keys_of = {rule.rule_id: list(dict.fromkeys(keys)) for rule, keys in wanted}
+    answers: dict[str, dict[RowKey, Any]] = {}
+    alone = {rule.rule_id: rule for rule, _keys in wanted}
+    for evaluator, rules in compliance.assign(rule for rule, _keys in wanted):
+        batch = getattr(evaluator, "records_many_rules", None)
+        if callable(batch):
+            answers.update(batch([(rule, keys_of[rule.rule_id]) for rule in rules], user=user))
+            for rule in rules:
+                answers.setdefault(rule.rule_id, {})
+                alone.pop(rule.rule_id)
+    found: dict[tuple[str, str, str], list[RecordLink]] = {}
+    for rule in alone.values():
+        for key, links in (
+            records_for_many(rule, keys_of[rule.rule_id], today=today, user=user) or {}
+        ).items():
+            found[(rule.rule_id, *key)] = links
+    for rule_id, answer in answers.items():
+        for key in keys_of[rule_id]:
+            found[(rule_id, *key)] = [as_record_link(item) for item in answer.get(key, ())]
+    return found
 
 
 def late_clocks(
