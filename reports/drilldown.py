@@ -43,6 +43,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from directory.models import OrgUnit
 from rules import compliance
 from rules.compliance import RecordLink
 from rules.models import Clock, ClockState, Rule, RuleKind
@@ -208,13 +209,15 @@ def late_clocks(
     rules: Iterable[Rule],
     window: Period,
     today: dt.date,
-    unit_codes: Sequence[str] | None = None,
     *,
     user: Any,
+    within: OrgUnit | None = None,
+    limit: int | None = None,
 ) -> dict[tuple[str, str], list[RecordLink]]:
     """Every late clock of the DEADLINE rules due in the window that `user` may see, keyed by
     (rule id, subject code: the unit's, or the person's for a personal duty): one query for the
-    whole report."""
+    whole report. `within`: only the clocks whose subject may lie in that unit's subtree (its
+    units' or its people's); `limit`: the first (by due date) of each key only."""
     deadline = [rule for rule in rules if rule.kind == RuleKind.DEADLINE]
     if not deadline:
         return {}
@@ -225,10 +228,13 @@ def late_clocks(
         .select_related("rule", "unit", "person")
         .order_by("due", "pk")
     )
-    if unit_codes is not None:
-        clocks = clocks.filter(unit__code__in=unit_codes)
+    if within is not None:
+        clocks = clocks.filter(
+            Q(unit__path__startswith=within.path) | Q(person__unit__path__startswith=within.path)
+        )
     found: dict[tuple[str, str], list[RecordLink]] = {}
     for clock in clocks:
-        key = (clock.rule.rule_id, deadline_subject(clock.rule, clock))
-        found.setdefault(key, []).append(clock_link(clock, today))
+        links = found.setdefault((clock.rule.rule_id, deadline_subject(clock.rule, clock)), [])
+        if limit is None or len(links) < limit:
+            links.append(clock_link(clock, today))
     return found

@@ -192,7 +192,14 @@ def report_context(
         progress(30, _("Compliance table computed."))
     # the table read every unit (by path): the report's are those under `unit`
     units = [u for u in table.units.values() if unit is None or u.path.startswith(unit.path)]
-    late = late_clocks(table.rules.values(), window, today, user=reader)
+    late = late_clocks(
+        table.rules.values(),
+        window,
+        today,
+        user=reader,
+        within=within,
+        limit=MAX_RECORDS_PER_ROW,
+    )
     builder = _RowBuilder(table, late, reader)
     builder.prepare(table.rows)
     sections = _sections(table, builder, units)
