@@ -222,49 +222,66 @@ class ContactCoverageEvaluator:
     ) -> dict[tuple[str, str], list[RecordLink]]:
         """`records` for many (subject, period) rows: the pairings of all the subjects in one
         query, their contacts over the periods' span in another."""
-        kind = pairing_kind_of(rule)
-        windows: dict[str, Period] = {}
-        for _subject, period in keys:
-            try:
-                windows[period] = Period.parse(period)
-            except ValueError:
-                continue
-        wanted = [(s, p) for s, p in keys if p in windows]
-        if not wanted:
+        return self.records_many_rules([(rule, keys)], user=user).get(rule.rule_id, {})
+
+    def records_many_rules(
+        self, wanted: Sequence[tuple[Rule, Sequence[tuple[str, str]]]], *, user: Any
+    ) -> dict[str, dict[tuple[str, str], list[RecordLink]]]:
+        """`records_many` of many rules by rule id, in the same two queries: the pairings of
+        every rule's kind and subjects, their contacts (of any kind a rule counts) over the span
+        of all the rules' periods."""
+        asked = []
+        for rule, keys in wanted:
+            windows: dict[str, Period] = {}
+            for _subject, period in keys:
+                try:
+                    windows[period] = Period.parse(period)
+                except ValueError:
+                    continue
+            rows = [(s, p) for s, p in keys if p in windows]
+            if rows:
+                asked.append((rule, pairing_kind_of(rule) or "", windows, rows))
+        if not asked:
             return {}
-        start = min(w.start for w in windows.values())
-        end = max(w.end for w in windows.values())
-        pairings: dict[str, list[Pairing]] = defaultdict(list)
+        spans = [w for _rule, _kind, windows, _rows in asked for w in windows.values()]
+        start = min(w.start for w in spans)
+        end = max(w.end for w in spans)
+        pairings: dict[tuple[str, str], list[Pairing]] = defaultdict(list)
         for pairing in (
             Pairing.objects.visible_to(user)
             .overlapping(start, end)
-            .of_kind(kind or "")
-            .filter(person__code__in={s for s, _p in wanted})
+            .of_kind(*sorted({kind for _rule, kind, _windows, _rows in asked}))
+            .filter(person__code__in={s for *_head, rows in asked for s, _p in rows})
             .select_related("household", "person")
             .order_by("pk")
         ):
-            pairings[pairing.person.code].append(pairing)
+            pairings[(pairing.kind, pairing.person.code)].append(pairing)
         owed = {
-            (subject, period): [p for p in pairings.get(subject, []) if owes(p, windows[period])]
-            for subject, period in wanted
+            (rule.rule_id, subject, period): [
+                p for p in pairings.get((kind, subject), []) if owes(p, windows[period])
+            ]
+            for rule, kind, windows, rows in asked
+            for subject, period in rows
         }
         listed = [p for found in owed.values() for p in found]
         if not listed:
             return {}
-        kinds = () if calls_count(rule) else IN_PERSON_KINDS
+        calls = {rule.rule_id: calls_count(rule) for rule, *_tail in asked}
         contacts = household_contacts(
             list({p.person_id for p in listed}), list({p.household_id for p in listed}),
-            start, end, kinds,
+            start, end, () if any(calls.values()) else IN_PERSON_KINDS,
         )  # fmt: skip
-        result: dict[tuple[str, str], list[RecordLink]] = {}
-        for (subject, period), found_pairings in owed.items():
-            window = windows[period]
+        windows_of = {rule.rule_id: windows for rule, _kind, windows, _rows in asked}
+        result: dict[str, dict[tuple[str, str], list[RecordLink]]] = defaultdict(dict)
+        for (rule_id, subject, period), found_pairings in owed.items():
+            window = windows_of[rule_id][period]
             links = []
             for pairing in found_pairings:
                 found = [
                     c
                     for c in contacts.get((pairing.person_id, pairing.household_id), [])
                     if counted_from(pairing, window) <= c.date <= window.end
+                    and (calls[rule_id] or c.kind in IN_PERSON_KINDS)
                 ]
                 links.append(
                     RecordLink(
@@ -276,8 +293,8 @@ class ContactCoverageEvaluator:
                     )
                 )
             if links:
-                result[(subject, period)] = links
-        return result
+                result[rule_id][(subject, period)] = links
+        return dict(result)
 
 
 # --- the 1+1+n structure -------------------------------------------------------------------------
@@ -355,30 +372,49 @@ class GridStructureEvaluator:
 # --- pairing quotas (HF-A1a–c) -------------------------------------------------------------------
 
 
+PAIRING_ACTIVITIES = ("paired_grassroots_unit", "paired_village", "paired_hardship_person")
+
+
 class PairingQuotaEvaluator:
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
+        """The rules share their facts: the holders of all their posts in one query (each rule
+        keeps the holders of its own), each activity's counts once a period."""
+        posts = sorted({post for rule in rules for post in rule.subject_post_list})
+        holders = (
+            list(Person.objects.with_post(*posts).select_related("unit").order_by("code"))
+            if posts
+            else []
+        )
+        counts: dict[tuple[str, str], Counter[int]] = {}
         rows: list[ComplianceRow] = []
         for rule in rules:
+            people = [p for p in holders if p.has_post(*rule.subject_post_list)]
             for period in periods_in(window, rule.period):
-                rows.extend(self._rows(rule, period, today))
+                rows.extend(self._rows(rule, people, period, today, counts))
         return rows
 
-    def _rows(self, rule: Rule, period: Period, today: dt.date) -> list[ComplianceRow]:
+    def _rows(
+        self,
+        rule: Rule,
+        people: list[Person],
+        period: Period,
+        today: dt.date,
+        counts: dict[tuple[str, str], Counter[int]],
+    ) -> list[ComplianceRow]:
         activity = rule.param("activity")
         required = int(rule.param("count") or 1)
-        people = list(post_holders(rule).select_related("unit").order_by("code"))
-        if activity == "paired_grassroots_unit":
-            counts = self._by_body(period)
-            subjects = {p.unit.code: (p.unit.name, counts[p.unit_id]) for p in people}
-        elif activity in ("paired_village", "paired_hardship_person"):
-            counts = (
-                self._villages(period) if activity == "paired_village" else self._hardship(period)
-            )
-            subjects = {p.code: (p.name, counts[p.pk]) for p in people}
-        else:
+        if activity not in PAIRING_ACTIVITIES:
             return []
+        key = (activity, period.code)
+        if key not in counts:
+            counts[key] = self._counts(activity, period)
+        found = counts[key]
+        if activity == "paired_grassroots_unit":
+            subjects = {p.unit.code: (p.unit.name, found[p.unit_id]) for p in people}
+        else:
+            subjects = {p.code: (p.name, found[p.pk]) for p in people}
         return [
             ComplianceRow(
                 rule=rule.rule_id,
@@ -424,6 +460,12 @@ class PairingQuotaEvaluator:
             .order_by()
         )
         return Counter({row["body_id"]: row["n"] for row in rows})
+
+    @classmethod
+    def _counts(cls, activity: str, period: Period) -> Counter[int]:
+        if activity == "paired_grassroots_unit":
+            return cls._by_body(period)
+        return cls._villages(period) if activity == "paired_village" else cls._hardship(period)
 
 
 # --- aid (CP-A4) ----------------------------------------------------------------------------------

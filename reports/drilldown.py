@@ -21,10 +21,17 @@ An evaluator with `records` SHOULD also have the batch form
 
 answering for many rows of one rule at once — keys are (subject code, period code), the
 answer holds the same records `records` gives for each key (keys without records may be
-absent) — in a fixed number of queries, through the same access condition. The year-end PDF
-lists the records behind every short row with `records_for_many`: one call per rule, so the
-report's queries do not grow with its rows. Without `records_many` an evaluator is asked row
-by row.
+absent) — in a fixed number of queries, through the same access condition
+(`records_for_many`), so that a list of many rows costs no more queries than one row. Without
+`records_many` an evaluator is asked row by row.
+
+An evaluator that claims several rules MAY also have
+
+    def records_many_rules(self, wanted: Sequence[tuple[Rule, Sequence[tuple[str, str]]]], *,
+                           user: User) -> dict[str, dict[tuple[str, str], Sequence[...]]]
+
+answering `records_many` for several of its rules at once, by rule id, in a fixed number of
+queries: `records_for_rules` (the year-end PDF) asks it once for all its rules with short rows.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from directory.models import OrgUnit
 from rules import compliance
 from rules.compliance import RecordLink
 from rules.models import Clock, ClockState, Rule, RuleKind
@@ -168,17 +176,48 @@ def records_for_many(
     return None
 
 
+def records_for_rules(
+    wanted: Sequence[tuple[Rule, Sequence[RowKey]]], *, today: dt.date, user: Any
+) -> dict[tuple[str, str, str], list[RecordLink]]:
+    """`records_for_many` of many rules, keyed by (rule id, subject code, period code): one
+    batch per evaluator where it has `records_many_rules`, else one per rule (so that the
+    year-end PDF's queries grow neither with its rows nor with the rules that have short
+    rows)."""
+    keys_of = {rule.rule_id: list(dict.fromkeys(keys)) for rule, keys in wanted}
+    answers: dict[str, dict[RowKey, Any]] = {}
+    alone = {rule.rule_id: rule for rule, _keys in wanted}
+    for evaluator, rules in compliance.assign(rule for rule, _keys in wanted):
+        batch = getattr(evaluator, "records_many_rules", None)
+        if callable(batch):
+            answers.update(batch([(rule, keys_of[rule.rule_id]) for rule in rules], user=user))
+            for rule in rules:
+                answers.setdefault(rule.rule_id, {})
+                alone.pop(rule.rule_id)
+    found: dict[tuple[str, str, str], list[RecordLink]] = {}
+    for rule in alone.values():
+        for key, links in (
+            records_for_many(rule, keys_of[rule.rule_id], today=today, user=user) or {}
+        ).items():
+            found[(rule.rule_id, *key)] = links
+    for rule_id, answer in answers.items():
+        for key in keys_of[rule_id]:
+            found[(rule_id, *key)] = [as_record_link(item) for item in answer.get(key, ())]
+    return found
+
+
 def late_clocks(
     rules: Iterable[Rule],
     window: Period,
     today: dt.date,
-    unit_codes: Sequence[str] | None = None,
     *,
     user: Any,
+    within: OrgUnit | None = None,
+    limit: int | None = None,
 ) -> dict[tuple[str, str], list[RecordLink]]:
     """Every late clock of the DEADLINE rules due in the window that `user` may see, keyed by
     (rule id, subject code: the unit's, or the person's for a personal duty): one query for the
-    whole report."""
+    whole report. `within`: only the clocks whose subject may lie in that unit's subtree (its
+    units' or its people's); `limit`: the first (by due date) of each key only."""
     deadline = [rule for rule in rules if rule.kind == RuleKind.DEADLINE]
     if not deadline:
         return {}
@@ -189,10 +228,13 @@ def late_clocks(
         .select_related("rule", "unit", "person")
         .order_by("due", "pk")
     )
-    if unit_codes is not None:
-        clocks = clocks.filter(unit__code__in=unit_codes)
+    if within is not None:
+        clocks = clocks.filter(
+            Q(unit__path__startswith=within.path) | Q(person__unit__path__startswith=within.path)
+        )
     found: dict[tuple[str, str], list[RecordLink]] = {}
     for clock in clocks:
-        key = (clock.rule.rule_id, deadline_subject(clock.rule, clock))
-        found.setdefault(key, []).append(clock_link(clock, today))
+        links = found.setdefault((clock.rule.rule_id, deadline_subject(clock.rule, clock)), [])
+        if limit is None or len(links) < limit:
+            links.append(clock_link(clock, today))
     return found

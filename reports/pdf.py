@@ -26,9 +26,9 @@ from rules.compliance import SHORT, STATUS_LABELS, ComplianceRow
 from rules.models import Rule
 from rules.periods import Period
 
-from .drilldown import RecordLink, late_clocks, records_for_many
+from .drilldown import RecordLink, late_clocks, records_for_rules
 from .models import Campaign, CampaignState
-from .scores import campaign_scores
+from .scores import campaigns_scores
 from .selectors import ComplianceTable, Standing, compliance_table
 
 # WeasyPrint reports every laid-out page at INFO; a queued 100-page report needs none of it.
@@ -70,8 +70,8 @@ def _shortfall(row: ComplianceRow) -> str:
 
 
 class _RowBuilder:
-    """Builds the report's rows; the records behind the short rows are read per rule in one
-    batch (`prepare`), never per row."""
+    """Builds the report's rows; the records behind the short rows are read in one batch per
+    evaluator (`prepare`), never per row or per rule."""
 
     def __init__(
         self,
@@ -95,17 +95,15 @@ class _RowBuilder:
 
     def prepare(self, rows: list[ComplianceRow]) -> None:
         """The late records behind every short row of `rows` that has no late clock: one
-        `records_for_many` per rule."""
+        `records_for_rules` for all the rules (a batch per evaluator)."""
         keys: dict[str, list[tuple[str, str]]] = {}
         for row in rows:
             if self._needs_records(row):
                 keys.setdefault(row.rule, []).append((row.subject, row.period))
-        for rule_id, rule_keys in keys.items():
-            found = records_for_many(
-                self.table.rules[rule_id], rule_keys, today=self.table.today, user=self.reader
-            )
-            for (subject, period), records in (found or {}).items():
-                self.missed[(rule_id, subject, period)] = [r for r in records if r.late]
+        wanted = [(self.table.rules[rule_id], rule_keys) for rule_id, rule_keys in keys.items()]
+        found = records_for_rules(wanted, today=self.table.today, user=self.reader)
+        for key, records in found.items():
+            self.missed[key] = [r for r in records if r.late]
 
     def build(self, row: ComplianceRow) -> ReportRow:
         rule = self.table.rules.get(row.rule)
@@ -150,19 +148,23 @@ def _sections(
     return sections
 
 
-def _evaluations(year: int, within: OrgUnit | None) -> list[dict[str, Any]]:
-    campaigns = Campaign.objects.filter(year=year, state=CampaignState.CLOSED).order_by("code")
+def _evaluations(year: int, table: ComplianceTable, within: OrgUnit | None) -> list[dict[str, Any]]:
+    """The year's closed campaigns with their results (of the units and people under `within`
+    only): the campaigns read with their targets, the subtree's codes taken from the table."""
+    closed = Campaign.objects.filter(year=year, state=CampaignState.CLOSED)
+    scores = campaigns_scores(closed)
+    codes: set[str] | None = None
+    if within is not None:
+        codes = {code for code, unit in table.units.items() if unit.path.startswith(within.path)}
+        codes |= {
+            code
+            for code, person in table.people.items()
+            if person.unit.path.startswith(within.path)
+        }
     found = []
-    for campaign in campaigns:
-        rows = campaign_scores(campaign)
-        if within is not None and within.parent_id:
-            codes = set(
-                OrgUnit.objects.filter(path__startswith=within.path).values_list("code", flat=True)
-            ) | set(
-                Person.objects.filter(unit__path__startswith=within.path).values_list(
-                    "code", flat=True
-                )
-            )
+    for campaign in sorted(scores, key=lambda c: c.code):
+        rows = scores[campaign]
+        if codes is not None:
             rows = [row for row in rows if row.code in codes]
         if rows:
             found.append({"campaign": campaign, "rows": rows})
@@ -188,10 +190,16 @@ def report_context(
     )
     if progress:
         progress(30, _("Compliance table computed."))
-    units = list(
-        OrgUnit.objects.filter(path__startswith=unit.path) if unit else OrgUnit.objects.all()
+    # the table read every unit (by path): the report's are those under `unit`
+    units = [u for u in table.units.values() if unit is None or u.path.startswith(unit.path)]
+    late = late_clocks(
+        table.rules.values(),
+        window,
+        today,
+        user=reader,
+        within=within,
+        limit=MAX_RECORDS_PER_ROW,
     )
-    late = late_clocks(table.rules.values(), window, today, user=reader)
     builder = _RowBuilder(table, late, reader)
     builder.prepare(table.rows)
     sections = _sections(table, builder, units)
@@ -215,7 +223,7 @@ def report_context(
         "evaluated": evaluated,
         "sections": sections,
         "units": units,
-        "evaluations": _evaluations(year, unit),
+        "evaluations": _evaluations(year, table, within),
         "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
     }
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from .models import BallotTally, Campaign, CampaignTarget, EvaluatorGroup, PaperTally, Rating
 
@@ -166,27 +166,32 @@ def rank_rows(rows: Iterable[ScoreRow]) -> list[ScoreRow]:
 
 
 def tally_counts(campaign: Campaign) -> dict[tuple[int, int], dict[str, int]]:
-    """(target id, group id) -> rating -> online + paper ballots: two grouped queries."""
+    """(target id, group id) -> rating -> online + paper ballots: one grouped query."""
+    return _tally_counts([campaign.pk])
+
+
+def _tally_counts(campaign_ids: Sequence[int]) -> dict[tuple[int, int], dict[str, int]]:
+    # targets and groups belong to one campaign: their ids alone key the cells of many campaigns
+    online, paper = (
+        model.objects.filter(campaign__in=campaign_ids)
+        .values("target_id", "group_id", "rating")
+        .annotate(n=Sum("count"))
+        .order_by()
+        for model in (BallotTally, PaperTally)
+    )
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for model in (BallotTally, PaperTally):
-        for entry in (
-            model.objects.filter(campaign=campaign)
-            .values("target_id", "group_id", "rating")
-            .annotate(n=Sum("count"))
-            .order_by()
-        ):
-            cell = counts[(entry["target_id"], entry["group_id"])]
-            cell[entry["rating"]] = cell.get(entry["rating"], 0) + (entry["n"] or 0)
+    for entry in online.union(paper, all=True):
+        cell = counts[(entry["target_id"], entry["group_id"])]
+        cell[entry["rating"]] = cell.get(entry["rating"], 0) + (entry["n"] or 0)
     return counts
 
 
-def campaign_scores(campaign: Campaign) -> list[ScoreRow]:
-    """The ranked result of a campaign (callers show it only once the campaign is closed)."""
-    targets = list(
-        CampaignTarget.objects.filter(campaign=campaign).select_related("unit", "person")
-    )
-    groups = list(EvaluatorGroup.objects.filter(campaign=campaign))
-    counts = tally_counts(campaign)
+def _ranked(
+    campaign: Campaign,
+    targets: Sequence[CampaignTarget],
+    groups: Sequence[EvaluatorGroup],
+    counts: Mapping[tuple[int, int], Mapping[str, int]],
+) -> list[ScoreRow]:
     points = campaign.points()
     rows = []
     for target in targets:
@@ -196,3 +201,35 @@ def campaign_scores(campaign: Campaign) -> list[ScoreRow]:
         ]
         rows.append(score_row(target.code, target.name, group_scores, points))
     return rank_rows(rows)
+
+
+def campaign_scores(campaign: Campaign) -> list[ScoreRow]:
+    """The ranked result of a campaign (callers show it only once the campaign is closed)."""
+    targets = list(
+        CampaignTarget.objects.filter(campaign=campaign).select_related("unit", "person")
+    )
+    groups = list(EvaluatorGroup.objects.filter(campaign=campaign))
+    return _ranked(campaign, targets, groups, tally_counts(campaign))
+
+
+def campaigns_scores(campaigns: QuerySet[Campaign]) -> dict[Campaign, list[ScoreRow]]:
+    """The ranked result of each campaign of `campaigns` that has targets, in three queries
+    however many (the year-end PDF lists every closed campaign of the year): the campaigns are
+    read with their targets."""
+    targets: dict[int, list[CampaignTarget]] = defaultdict(list)
+    found: dict[int, Campaign] = {}
+    for target in CampaignTarget.objects.filter(campaign__in=campaigns).select_related(
+        "campaign", "unit", "person"
+    ):
+        found.setdefault(target.campaign_id, target.campaign)
+        targets[target.campaign_id].append(target)
+    if not found:
+        return {}
+    groups: dict[int, list[EvaluatorGroup]] = defaultdict(list)
+    for group in EvaluatorGroup.objects.filter(campaign__in=list(found)):
+        groups[group.campaign_id].append(group)
+    counts = _tally_counts(list(found))
+    return {
+        campaign: _ranked(campaign, targets[pk], groups[pk], counts)
+        for pk, campaign in found.items()
+    }

@@ -65,8 +65,10 @@ def clock_condition(user: Any, *, prefix: str = "") -> Q:
     """A Q over clocks (or over rows reaching a clock through `prefix`, e.g. 'clock__'): for each
     registered item type, only clocks whose item `user` may see; other types pass."""
     condition = Q()
+    # the types not cached yet in one query (ContentType's cache lasts the process)
+    types = ContentType.objects.get_for_models(*_registry, for_concrete_models=False)
     for model in _registry:
-        content_type = _content_type(model)
+        content_type = types[model]
         visible = items_visible_to(model, user).values("pk")
         condition &= ~Q(**{f"{prefix}content_type": content_type}) | Q(
             **{f"{prefix}object_id__in": visible}

@@ -160,6 +160,11 @@ class RosterEvaluator:
     ) -> dict[tuple[str, str], list[RecordLink]]:
         return _roster_records_many(rule, keys, user)
 
+    def records_many_rules(
+        self, wanted: Sequence[tuple[Rule, Sequence[tuple[str, str]]]], *, user: Any
+    ) -> dict[str, dict[tuple[str, str], list[RecordLink]]]:
+        return _roster_records_rules(wanted, user)
+
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
@@ -259,6 +264,11 @@ class SubstitutionEvaluator:
     ) -> dict[tuple[str, str], list[RecordLink]]:
         return _roster_records_many(rule, keys, user)
 
+    def records_many_rules(
+        self, wanted: Sequence[tuple[Rule, Sequence[tuple[str, str]]]], *, user: Any
+    ) -> dict[str, dict[tuple[str, str], list[RecordLink]]]:
+        return _roster_records_rules(wanted, user)
+
     def evaluate(
         self, rules: Sequence[Rule], window: Period, *, today: dt.date
     ) -> Iterable[ComplianceRow]:
@@ -311,6 +321,7 @@ class _Holders:
         people = list(Person.objects.with_post(*posts).order_by("code")) if posts else []
         self.people = [(person, frozenset(split_codes(person.posts))) for person in people]
         self._receptions: list[tuple[Any, ...]] | None = None
+        self._petitions: list[tuple[Any, ...]] | None = None
 
     def of(self, rule: Rule) -> list[Person]:
         posts = frozenset(rule.subject_post_list)
@@ -327,6 +338,20 @@ class _Holders:
                 .values_list("kind", "person_id", "date", "part")
             )
         return self._receptions
+
+    def petitions(self, window: Period) -> list[tuple[Any, ...]]:
+        """(leader in charge, charged on, closed on, backlog) of the petitions charged in the
+        window and of the backlog cases closed in it, read once for all the rules counting
+        them."""
+        if self._petitions is None:
+            in_window = Q(charged_on__gte=window.start, charged_on__lte=window.end)
+            closed = Q(is_backlog=True, closed_on__gte=window.start, closed_on__lte=window.end)
+            self._petitions = list(
+                Petition.objects.filter(in_window | closed)
+                .exclude(charge_leader=None)
+                .values_list("charge_leader_id", "charged_on", "closed_on", "is_backlog")
+            )
+        return self._petitions
 
 
 class QuotaEvaluator:
@@ -383,21 +408,12 @@ class QuotaEvaluator:
     def _petition_counts(
         self, rule: Rule, window: Period, today: dt.date, holders: _Holders
     ) -> list[ComplianceRow]:
-        if rule.param("activity") == "charged_case":
-            petitions = Petition.objects.filter(
-                charged_on__gte=window.start, charged_on__lte=window.end
-            )
-            date_field = "charged_on"
-        else:
-            petitions = Petition.objects.filter(
-                is_backlog=True, closed_on__gte=window.start, closed_on__lte=window.end
-            )
-            date_field = "closed_on"
+        charged = rule.param("activity") == "charged_case"
         counts: Counter[tuple[int, str]] = Counter()
-        for person_id, day in petitions.exclude(charge_leader=None).values_list(
-            "charge_leader_id", date_field
-        ):
-            counts[(person_id, self._period_code(rule, day))] += 1
+        for person_id, charged_on, closed_on, backlog in holders.petitions(window):
+            day = charged_on if charged else closed_on
+            if (charged or backlog) and day is not None and window.start <= day <= window.end:
+                counts[(person_id, self._period_code(rule, day))] += 1
         need = int(rule.param("count") or 0)
         return self._person_rows(rule, window, today, counts, need, holders)
 
@@ -406,26 +422,15 @@ class QuotaEvaluator:
     ) -> list[ComplianceRow]:
         """HF-R4c: down-visits carrying cases ≥ percent of the cases in the leader's charge."""
         base = Counter(
-            dict(
-                Petition.objects.filter(charged_on__gte=window.start, charged_on__lte=window.end)
-                .exclude(charge_leader=None)
-                .values_list("charge_leader_id")
-                .annotate(n=Count("pk"))
-                .values_list("charge_leader_id", "n")
-            )
+            person_id
+            for person_id, charged_on, _closed, _backlog in holders.petitions(window)
+            if charged_on is not None and window.start <= charged_on <= window.end
         )
+        kinds = set(ACTIVITY_KINDS.get(rule.param("activity"), ()))
         visits = Counter(
-            dict(
-                Reception.objects.effective(today)
-                .filter(
-                    kind__in=ACTIVITY_KINDS.get(rule.param("activity"), ()),
-                    date__gte=window.start,
-                    date__lte=window.end,
-                )
-                .values_list("person_id")
-                .annotate(n=Count("pk"))
-                .values_list("person_id", "n")
-            )
+            person_id
+            for kind, person_id, _day, _part in holders.receptions(window, today)
+            if kind in kinds
         )
         percent = Decimal(str(rule.param("percent")))
         rows = []
@@ -573,45 +578,79 @@ def _spread(
     return dict(result)
 
 
+RowKeys = Sequence[tuple[str, str]]
+
+
 def _roster_records_many(
-    rule: Rule, keys: Sequence[tuple[str, str]], user: Any
+    rule: Rule, keys: RowKeys, user: Any
 ) -> dict[tuple[str, str], list[RecordLink]]:
     """`_roster_records` for many rows in one query over the periods' span."""
-    windows = _windows(keys)
-    kind = SLOT_KINDS.get(rule.param("slot"))
-    if not windows or kind is None:
+    return _roster_records_rules([(rule, keys)], user).get(rule.rule_id, {})
+
+
+def _roster_records_rules(
+    wanted: Sequence[tuple[Rule, RowKeys]], user: Any
+) -> dict[str, dict[tuple[str, str], list[RecordLink]]]:
+    """`_roster_records_many` of many rules by rule id: the subjects' units in one query, the
+    receptions of every rule's kind over the span of all their periods in another (each rule
+    then keeps its kind, its subjects and its periods)."""
+    asked = []
+    for rule, keys in wanted:
+        windows = _windows(keys)
+        kind = SLOT_KINDS.get(rule.param("slot"))
+        if windows and kind is not None:
+            subjects = {s for s, p in keys if p in windows}
+            asked.append((rule, keys, windows, kind, subjects, rule.param("per") == "person"))
+    if not asked:
         return {}
-    subjects = {s for s, p in keys if p in windows}
-    receptions = Reception.objects.visible_to(user).filter(
-        kind=kind,
-        date__gte=min(w.start for w in windows.values()),
-        date__lte=max(w.end for w in windows.values()),
+    people = {code for *_head, subjects, personal in asked if personal for code in subjects}
+    unit_codes = {code for *_head, subjects, personal in asked if not personal for code in subjects}
+    paths = (
+        dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "path"))
+        if unit_codes
+        else {}
     )
-    if rule.param("per") == "person":
-        receptions = receptions.filter(
-            Q(subject__code__in=subjects) | Q(subject=None, person__code__in=subjects)
+    whose = Q()
+    if people:
+        whose |= Q(subject__code__in=people) | Q(subject=None, person__code__in=people)
+    for path in sorted(set(paths.values())):
+        whose |= Q(unit__path__startswith=path)
+    if not whose:
+        return {}
+    spans = [w for _rule, _keys, windows, *_tail in asked for w in windows.values()]
+    receptions = list(
+        Reception.objects.visible_to(user)
+        .filter(
+            kind__in=sorted({kind for _r, _k, _w, kind, *_tail in asked}),
+            date__gte=min(w.start for w in spans),
+            date__lte=max(w.end for w in spans),
         )
-
-        def owners(r: Reception) -> set[str]:
-            return {r.subject.code if r.subject_id else r.person.code}
-
-        receptions = receptions.select_related("subject")
-    else:
-        units = dict(OrgUnit.objects.filter(code__in=subjects).values_list("path", "code"))
-        if not units:
-            return {}
-        under = Q()
-        for path in units:
-            under |= Q(unit__path__startswith=path)
-        receptions = receptions.filter(under)
-
-        def owners(r: Reception) -> set[str]:
-            return {code for path, code in units.items() if r.unit.path.startswith(path)}
-
-    ordered = receptions.select_related("person", "unit").order_by("date", "part")
-    return _spread(
-        keys, windows, ((owners(r), r.date, _reception_link(r)) for r in ordered), MAX_RECEPTIONS
+        .filter(whose)
+        .select_related("person", "unit", "subject")
+        .order_by("date", "part")
     )
+    found = {}
+    for rule, keys, windows, kind, subjects, personal in asked:
+        if personal:
+
+            def owners(r: Reception) -> set[str]:
+                if r.subject_id:
+                    return {r.subject.code}
+                return {r.person.code} if r.person_id else set()
+
+        else:
+            units = {paths[code]: code for code in subjects if code in paths}
+
+            def owners(r: Reception, units: dict[str, str] = units) -> set[str]:
+                return {code for path, code in units.items() if r.unit.path.startswith(path)}
+
+        found[rule.rule_id] = _spread(
+            keys,
+            windows,
+            ((owners(r), r.date, _reception_link(r)) for r in receptions if r.kind == kind),
+            MAX_RECEPTIONS,
+        )
+    return found
 
 
 def _quota_records_many(

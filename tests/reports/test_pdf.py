@@ -15,8 +15,10 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
+from directory.access import console_reader
 from directory.models import OrgUnit
 from reports.models import JobState, ReportJob, SubmissionKind
+from reports.pdf import report_context
 from rules.clocks import clock_complete, clock_start
 from rules.models import Rule
 from rules.packs import available_packs, load_packs
@@ -127,6 +129,21 @@ class CompliancePdfTests(TestCase):
         text = poppler(self, "pdftotext", str(self.dir / "u.pdf"), "-")
         self.assertIn("青山乡", text)
         self.assertNotIn("县教育局", text)
+
+    def test_a_one_unit_report_lists_the_late_items_of_its_own_units_only(self) -> None:
+        def late_labels(unit: OrgUnit) -> set[str]:
+            context = report_context(
+                year=2025, unit=unit, signer="", today=D(2026, 1, 10), reader=console_reader()
+            )
+            return {
+                record.label
+                for section in context["sections"]
+                for item in section.rows
+                for record in item.late
+            }
+
+        self.assertIn("网上诉求 2025-031", late_labels(self.c.qingshan))
+        self.assertNotIn("网上诉求 2025-031", late_labels(self.c.chengguan))
 
     def test_the_download_button_gives_the_commands_report(self) -> None:
         call_command(
