@@ -329,6 +329,14 @@ class Clock(models.Model):
             # The deadline scan reads only open clocks it has not finished with.
             models.Index(fields=["due"], condition=SCAN_PENDING, name="clock_scan_pending"),
             models.Index(fields=["content_type", "object_id"], name="clock_item"),
+            # A list's "provisional" badges (with_provisional_due): running clocks counting a
+            # year whose holidays are not entered are few, so the check reads a small index,
+            # not every clock of the item type.
+            models.Index(
+                fields=["content_type", "object_id", "due"],
+                condition=Q(provisional=True, state__in=("open", "paused")),
+                name="clock_provisional_running",
+            ),
             models.Index(fields=["rule", "due"], name="clock_rule_due"),
             models.Index(fields=["unit", "due"], name="clock_unit_due"),
         ]

@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from rules.workdays import describe_computation, provisional_reason
 
@@ -20,12 +22,13 @@ def computation(value: dict[str, Any] | None) -> dict[str, Any]:
     return {"lines": describe_computation(value or {})}
 
 
-@register.inclusion_tag("rules/_provisional.html")
-def provisional_badge(value: Any, provisional: bool | None = None) -> dict[str, Any]:
+@register.simple_tag
+def provisional_badge(value: Any, provisional: bool | None = None) -> str:
     """A "provisional" badge beside a due date counted from the statutory holidays only.
 
     `value` is a clock (its own flag and computation), or a due date copied from a clock
-    together with its flag (a matter's next due date, annotated `due_provisional`)."""
+    together with its flag (a matter's next due date, annotated `due_provisional`). Built
+    in Python, not by a template render per row: list pages put one in every row."""
     if isinstance(value, dt.date) or value is None:
         reason = (
             provisional_reason({"provisional": {"years": [value.year]}})
@@ -34,7 +37,16 @@ def provisional_badge(value: Any, provisional: bool | None = None) -> dict[str, 
         )
     else:
         reason = getattr(value, "provisional_reason", "")
-    return {"reason": reason}
+    if not reason:
+        return ""
+    word = _("provisional")
+    return format_html(
+        ' <span class="badge provisional" title="{}" aria-label="{}: {}" tabindex="0">{}</span>',
+        reason,
+        word,
+        reason,
+        word,
+    )
 
 
 @register.inclusion_tag("rules/_rule_name.html")
