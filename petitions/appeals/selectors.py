@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
+from directory.listing import EMPTY, date_text, pk_urls
 from rules.models import with_provisional_due
+from rules.templatetags.clocks import provisional_badge
 
 from ..matters.models import Satisfaction
 from .models import Appeal, AppealReply, AppealSource
@@ -18,6 +21,25 @@ LIST_RELATED = ("category", "township", "unit")
 
 
 def appeal_search(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
+    """The user's appeals narrowed by the list filter, newest first, with their category,
+    township and unit (the export)."""
+    return with_provisional_due(appeal_filter(user, filters, today).select_related(*LIST_RELATED))
+
+
+def with_row_names(appeals: Any) -> Any:
+    """What a list row reads with the appeal: the names of its category, township and unit
+    (values, not instances) and whether its due date is provisional."""
+    names = {
+        "category_name": F("category__name"),
+        "township_name": F("township__name"),
+        "unit_name": F("unit__name"),
+    }
+    return with_provisional_due(appeals.annotate(**names))
+
+
+def appeal_filter(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
+    """The user's appeals narrowed by the list filter (cleaned data of AppealFilterForm),
+    newest first."""
     appeals = Appeal.objects.visible_to(user)
     if filters.get("q"):
         appeals = appeals.filter(ref__icontains=filters["q"].strip())
@@ -30,9 +52,33 @@ def appeal_search(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
         appeals = appeals.filter(received_on__gte=filters["received_from"])
     if filters.get("received_to"):
         appeals = appeals.filter(received_on__lte=filters["received_to"])
-    return with_provisional_due(appeals.select_related(*LIST_RELATED)).order_by(
-        "-received_at", "-id"
-    )
+    return appeals.order_by("-received_at", "-id")
+
+
+def appeal_rows(appeals: Iterable[Appeal], today: dt.date) -> list[dict[str, Any]]:
+    """The list's rows as display values (directory.listing), from `with_row_names`."""
+    url = pk_urls("appeal-detail")
+    rows = []
+    for appeal in appeals:
+        due = appeal.due
+        rows.append(
+            {
+                "url": url(appeal.pk),
+                "ref": appeal.ref,
+                "notable": appeal.notable,
+                "received": date_text(appeal.received_at),
+                "source": appeal.get_source_display(),
+                "category": appeal.category_name,
+                "township": appeal.township_name or EMPTY,
+                "summary": appeal.summary,
+                "unit": appeal.unit_name or EMPTY,
+                "status": appeal.get_status_display(),
+                "due": date_text(due),
+                "due_badge": provisional_badge(due, appeal.due_provisional) if due else "",
+                "overdue": due is not None and due < today and appeal.is_open,
+            }
+        )
+    return rows
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:

@@ -100,3 +100,31 @@ class ChoiceLabelTests(TestCase):
         self.assertEqual(Petition(status="lost").get_status_display(), "lost")
         self.assertEqual(Household(categories="monitored").categories, "monitored")
         self.assertIn(HouseholdCategory.MONITORED.value, HouseholdCategory.values)
+
+
+class ListingCellTests(TestCase):
+    def test_row_links_are_the_reversed_urls(self) -> None:
+        from django.urls import reverse
+
+        from directory.listing import pk_urls
+
+        url = pk_urls("petition-detail")
+        for pk in (1, 42, 8080808080, 123456789012):
+            self.assertEqual(url(pk), reverse("petition-detail", args=[pk]))
+
+    def test_dates_and_cut_texts_are_what_the_template_filters_gave(self) -> None:
+        import datetime as dt
+
+        from django.template import Context, Template
+        from django.utils import timezone
+
+        from directory.listing import date_text, truncated
+
+        template = Template('{{ day|date:"DATE_FORMAT" }}|{{ text|truncatechars:5 }}')
+        moment = timezone.make_aware(dt.datetime(2025, 12, 31, 23, 30), dt.UTC)
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for day in (dt.date(2026, 1, 2), moment):
+                    for text in ("短", "五个字正好", "这一句话超过了五个字", "e\u0301te\u0301"):
+                        expected = template.render(Context({"day": day, "text": text}))
+                        self.assertEqual(f"{date_text(day)}|{truncated(text, 5)}", expected)
