@@ -158,13 +158,15 @@ class BoardQueryAndTrendTests(TestCase):
         self.client.force_login(self.c.supervisor)
         self.grow(1)
         # session, user, header unit, item-type choices, the calendar year and its days (the
-        # due-soon horizon and the days left), the overdue trend (one aggregate over twelve
-        # weeks), the by-unit table (its sums are the counts), rows, the petitions' links and
-        # references (one per item type), the rule choices of the filter (the unit is typed).
-        with self.assertNumQueries(11):
+        # due-soon horizon and the days left), the open clocks per unit and band of due dates
+        # (the counts, the by-unit table and the open part of the trend), the clocks paused
+        # or done lately (the rest of the trend), the listed units' names, rows, the
+        # petitions' links and references (one per item type), the rule choices of the
+        # filter (the unit is typed).
+        with self.assertNumQueries(12):
             self.client.get(reverse("deadline-board"))
         self.grow(4)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             response = self.client.get(reverse("deadline-board"))
         self.assertContains(response, 'data-chart="overdue-trend"')
 
