@@ -108,9 +108,10 @@ class ListingCellTests(TestCase):
 
         from directory.listing import pk_urls
 
-        url = pk_urls("petition-detail")
-        for pk in (1, 42, 8080808080, 123456789012):
-            self.assertEqual(url(pk), reverse("petition-detail", args=[pk]))
+        for name in ("petition-detail", "appeal-detail", "visit-detail", "household-detail"):
+            url = pk_urls(name)
+            for pk in (1, 42, 8080808080, 123456789012):
+                self.assertEqual(url(pk), reverse(name, args=[pk]))
 
     def test_dates_and_cut_texts_are_what_the_template_filters_gave(self) -> None:
         import datetime as dt
