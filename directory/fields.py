@@ -4,16 +4,18 @@ every unit, and a <select> rendered in Python instead of a template render per o
 
 from __future__ import annotations
 
+from html import escape as escape_html
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
+from .listing import html
 from .models import OrgUnit
 
 
@@ -77,8 +79,13 @@ class FastSelect(forms.Select):
     @staticmethod
     def _option(value: Any, label: Any, chosen: set[str]) -> str:
         text = "" if value is None else str(value)
-        selected = mark_safe(" selected") if text in chosen else ""  # noqa: S308
-        return format_html('<option value="{}"{}>{}</option>', text, selected, label)
+        selected = " selected" if text in chosen else ""
+        return f'<option value="{html(text)}"{selected}>{html(label)}</option>'  # escaped
+
+
+def _text(value: Any) -> str:
+    """`{{ value|stringformat:'s' }}`: the value as plain text, always escaped."""
+    return escape_html("%s" % (value,))  # noqa: UP031  (the filter's own formatting)
 
 
 def _attrs(attrs: dict[str, Any] | None) -> str:
@@ -88,9 +95,9 @@ def _attrs(attrs: dict[str, Any] | None) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {html(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            parts.append(f' {html(name)}="{_text(value)}"')
     return "".join(parts)
 
 
@@ -131,7 +138,7 @@ class FastFormRenderer(DjangoTemplates):
             parts.append("<div>" + "".join(str(h) for h in hidden) + "</div>")
         for index, (field, _errors) in enumerate(fields):
             classes = field.css_classes()
-            parts.append(f'<div class="{conditional_escape(classes)}">' if classes else "<div>")
+            parts.append(f'<div class="{html(classes)}">' if classes else "<div>")
             parts.append(str(field.as_field_group()))
             if index == len(fields) - 1:
                 parts.extend(str(h) for h in hidden)
@@ -145,16 +152,14 @@ class FastFormRenderer(DjangoTemplates):
         parts = []
         if field.use_fieldset:
             describedby = field.aria_describedby
-            extra = f' aria-describedby="{conditional_escape(describedby)}"' if describedby else ""
+            extra = f' aria-describedby="{html(describedby)}"' if describedby else ""
             parts.append(f"<fieldset{extra}>")
             if field.label:
                 parts.append(str(field.legend_tag()))
         elif field.label:
             parts.append(str(field.label_tag()))
         if field.help_text:
-            helptext_id = (
-                f' id="{conditional_escape(field.auto_id)}_helptext"' if field.auto_id else ""
-            )
+            helptext_id = f' id="{html(field.auto_id)}_helptext"' if field.auto_id else ""
             parts.append(f'<div class="helptext"{helptext_id}>{field.help_text}</div>')
         parts.append(str(field.errors))
         parts.append(str(field) + ("</fieldset>" if field.use_fieldset else ""))
@@ -162,19 +167,19 @@ class FastFormRenderer(DjangoTemplates):
 
     @staticmethod
     def _label(context: dict[str, Any]) -> str:
-        label = conditional_escape(context["label"])
+        label = html(context["label"])
         if not context["use_tag"]:
             return str(label)
-        tag = conditional_escape(context["tag"])
+        tag = html(context["tag"])
         return f"<{tag}{_attrs(context['attrs'])}>{label}</{tag}>"
 
     @staticmethod
     def _input(widget: dict[str, Any]) -> str:
         value = widget["value"]
-        shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        shown = "" if value is None else f' value="{_text(value)}"'
         return (
-            f'<input type="{conditional_escape(widget["type"])}"'
-            f' name="{conditional_escape(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
+            f'<input type="{html(widget["type"])}"'
+            f' name="{html(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
         )
 
 

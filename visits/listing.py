@@ -6,7 +6,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from directory.listing import EMPTY, date_text, names_html, pk_urls, truncated
+from django.utils.safestring import SafeString
+
+from directory.listing import (
+    EMPTY,
+    date_text,
+    html,
+    names_html,
+    pk_urls,
+    safe,
+    table_row,
+    truncated,
+)
 
 from .models import Visit, VisitHousehold, VisitPerson
 from .templatetags.visits_tags import number
@@ -20,8 +31,8 @@ def _names(rows: Any, name: str, ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def visit_rows(visits: Sequence[Visit]) -> list[dict[str, Any]]:
-    """Rows of `visits` (read with select_related("unit")): their people and households are
+def visit_rows(visits: Sequence[Visit]) -> list[SafeString]:
+    """Rows of `visits` (one <tr> each) (read with select_related("unit")): their people and households are
     read as names in one query each (what `visit.people.all` shows: live people in the order
     of Person, live households in the order of Household), not as model instances through
     a prefetch, which cost more than the rows."""
@@ -42,16 +53,26 @@ def visit_rows(visits: Sequence[Visit]) -> list[dict[str, Any]]:
     )
     url = pk_urls("visit-detail")
     return [
-        {
-            "url": url(visit.pk),
-            "date": date_text(visit.date),
-            "kind": visit.get_kind_display(),
-            "people": names_html(people.get(visit.pk, ())),
-            "unit": visit.unit.name,
-            "enterprise": visit.enterprise,
-            "households": names_html(households.get(visit.pk, ()), EMPTY),
-            "days": number(visit.days),
-            "heard": truncated(visit.heard, 40),
-        }
+        table_row(
+            [
+                (
+                    "date",
+                    safe(f'<a href="{html(url(visit.pk))}">{html(date_text(visit.date))}</a>'),
+                ),
+                ("", visit.get_kind_display()),
+                ("", names_html(people.get(visit.pk, ()))),
+                ("", _place(visit)),
+                ("", names_html(households.get(visit.pk, ()), EMPTY)),
+                ("num", number(visit.days)),
+                ("", truncated(visit.heard, 40)),
+            ]
+        )
         for visit in visits
     ]
+
+
+def _place(visit: Visit) -> SafeString:
+    place = f'<span class="nowrap">{html(visit.unit.name)}</span>'
+    if visit.enterprise:
+        place += f" · {html(visit.enterprise)}"
+    return safe(place)

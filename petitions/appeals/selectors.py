@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
-from directory.listing import EMPTY, date_text, pk_urls
+from directory.listing import EMPTY, badge, date_text, html, pk_urls, safe, table_row
 from rules.models import with_provisional_due
 from rules.templatetags.clocks import provisional_badge
 
@@ -55,28 +57,35 @@ def appeal_filter(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
     return appeals.order_by("-received_at", "-id")
 
 
-def appeal_rows(appeals: Iterable[Appeal], today: dt.date) -> list[dict[str, Any]]:
-    """The list's rows as display values (directory.listing), from `with_row_names`."""
+def appeal_rows(appeals: Iterable[Appeal], today: dt.date) -> list[SafeString]:
+    """The list's rows, each one <tr> (directory.listing), from `with_row_names`."""
     url = pk_urls("appeal-detail")
+    notable = badge("excused", _("notable"))
+    overdue = badge("overdue", _("overdue"))
     rows = []
     for appeal in appeals:
         due = appeal.due
+        due_cell: Any = EMPTY
+        if due:
+            late = overdue if due < today and appeal.is_open else ""
+            badge_html = provisional_badge(due, appeal.due_provisional)
+            due_cell = safe(f"{html(date_text(due))}{badge_html}{late}")
+        marked = notable if appeal.notable else ""
+        reference = safe(f'<a href="{html(url(appeal.pk))}">{html(appeal.ref)}</a>{marked}')
         rows.append(
-            {
-                "url": url(appeal.pk),
-                "ref": appeal.ref,
-                "notable": appeal.notable,
-                "received": date_text(appeal.received_at),
-                "source": appeal.get_source_display(),
-                "category": appeal.category_name,
-                "township": appeal.township_name or EMPTY,
-                "summary": appeal.summary,
-                "unit": appeal.unit_name or EMPTY,
-                "status": appeal.get_status_display(),
-                "due": date_text(due),
-                "due_badge": provisional_badge(due, appeal.due_provisional) if due else "",
-                "overdue": due is not None and due < today and appeal.is_open,
-            }
+            table_row(
+                [
+                    ("code", reference),
+                    ("date", date_text(appeal.received_at)),
+                    ("", appeal.get_source_display()),
+                    ("", appeal.category_name),
+                    ("unit", appeal.township_name or EMPTY),
+                    ("", appeal.summary),
+                    ("unit", appeal.unit_name or EMPTY),
+                    ("", appeal.get_status_display()),
+                    ("date", due_cell),
+                ]
+            )
         )
     return rows
 

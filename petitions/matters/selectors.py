@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from directory.listing import EMPTY, date_text, names_html, pk_urls
+from directory.listing import EMPTY, badge, date_text, html, names_html, pk_urls, safe, table_row
 from rules.clocks import clocks_for_item
 from rules.models import with_provisional_due
 from rules.templatetags.clocks import provisional_badge
@@ -73,10 +76,10 @@ def with_row_relations(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
     return with_provisional_due(petitions.annotate(**names))
 
 
-def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[dict[str, Any]]:
-    """The list's rows as display values (directory.listing), from `with_row_relations`.
-    The petitioners' names and phones are read in one query of values, not as model
-    instances through a prefetch (which cost more than the rows)."""
+def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeString]:
+    """The list's rows, each one <tr> (directory.listing), from `with_row_relations`. The
+    petitioners' names and phones are read in one query of values, not as model instances
+    through a prefetch (which cost more than the rows)."""
     petitioners: dict[int, list[tuple[str, str]]] = defaultdict(list)
     named = Petitioner.objects.filter(petition_id__in=[p.pk for p in petitions])
     for petition_id, name, phone in named.order_by("position", "pk").values_list(
@@ -84,28 +87,39 @@ def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[dict[st
     ):
         petitioners[petition_id].append((name, phone))
     url = pk_urls("petition-detail")
+    repeat = badge("excused", _("repeat"), _("repeat visits"))
+    overdue = badge("overdue", _("overdue"))
     rows = []
     for petition in petitions:
         people = petitioners.get(petition.pk, [])
         due = petition.due
+        summary = html(petition.summary)
+        if petition.is_group:
+            n = petition.headcount
+            people_text = ngettext("%(n)s person", "%(n)s people", n) % {"n": n}
+            summary += f" <small>（{html(people_text)}）</small>"
+        due_cell: Any = EMPTY
+        if due:
+            late = overdue if due < today and petition.is_open else ""
+            badge_html = provisional_badge(due, petition.due_provisional)
+            due_cell = safe(f"{html(date_text(due))}{badge_html}{late}")
+        repeated = repeat if petition.repeat_count or petition.repeat_of_id else ""
+        reference = safe(f'<a href="{html(url(petition.pk))}">{html(petition.ref)}</a>{repeated}')
         rows.append(
-            {
-                "url": url(petition.pk),
-                "ref": petition.ref,
-                "repeat": bool(petition.repeat_count or petition.repeat_of_id),
-                "received": date_text(petition.received_on),
-                "channel": petition.get_channel_display(),
-                "summary": petition.summary,
-                "group_size": petition.headcount if petition.is_group else 0,
-                "petitioners": names_html(name for name, _phone in people),
-                "phone": (mask_phone(people[0][1]) if people else "") or EMPTY,
-                "township": petition.township_name or EMPTY,
-                "lead_unit": petition.lead_unit_name or EMPTY,
-                "status": petition.get_status_display(),
-                "due": date_text(due),
-                "due_badge": provisional_badge(due, petition.due_provisional) if due else "",
-                "overdue": due is not None and due < today and petition.is_open,
-            }
+            table_row(
+                [
+                    ("code", reference),
+                    ("date", date_text(petition.received_on)),
+                    ("", petition.get_channel_display()),
+                    ("", safe(summary)),
+                    ("", names_html(name for name, _phone in people)),
+                    ("nowrap", (mask_phone(people[0][1]) if people else "") or EMPTY),
+                    ("unit", petition.township_name or EMPTY),
+                    ("unit", petition.lead_unit_name or EMPTY),
+                    ("", petition.get_status_display()),
+                    ("date", due_cell),
+                ]
+            )
         )
     return rows
 
