@@ -1,11 +1,11 @@
-"""The visit ledger's rows as display values (directory.listing): one dict per visit."""
+"""The visit ledger's rows (directory.listing): one <tr> per visit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
+from django.db.models import F, Value
 from django.utils.safestring import SafeString
 
 from directory.listing import (
@@ -23,34 +23,47 @@ from .models import Visit, VisitHousehold, VisitPerson
 from .templatetags.visits_tags import number
 
 
-def _names(rows: Any, name: str, ids: list[int]) -> dict[int, list[str]]:
-    """visit id → the names at `name` of its rows, in the order of the related model."""
-    names: dict[int, list[str]] = defaultdict(list)
-    for visit_id, text in rows.filter(visit_id__in=ids).values_list("visit_id", name):
-        names[visit_id].append(text)
+def _names(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """visit id → the names of its live people (in the order of Person) and of its live
+    households (in the order of Household): what `visit.people.all` and
+    `visit.households.all` show, read as values in one query for the page."""
+    people = (
+        VisitPerson.objects.filter(visit_id__in=ids, person__deleted_at__isnull=True)
+        .annotate(
+            side=Value(0),
+            path=F("person__unit__path"),
+            code=F("person__code"),
+            ref=F("person_id"),
+            name=F("person__name"),
+        )
+        .values_list("visit_id", "side", "path", "code", "ref", "name")
+    )
+    households = (
+        VisitHousehold.objects.filter(visit_id__in=ids, household__deleted_at__isnull=True)
+        .annotate(
+            side=Value(1),
+            path=F("household__village__path"),
+            code=F("household__code"),
+            ref=F("household_id"),
+            name=F("household__head"),
+        )
+        .values_list("visit_id", "side", "path", "code", "ref", "name")
+    )
+    names: tuple[dict[int, list[str]], dict[int, list[str]]] = (
+        defaultdict(list),
+        defaultdict(list),
+    )
+    rows = people.union(households, all=True).order_by("side", "path", "code", "ref")
+    for visit_id, side, _path, _code, _ref, name in rows:
+        names[side][visit_id].append(name)
     return names
 
 
 def visit_rows(visits: Sequence[Visit]) -> list[SafeString]:
-    """Rows of `visits` (one <tr> each) (read with select_related("unit")): their people and households are
-    read as names in one query each (what `visit.people.all` shows: live people in the order
-    of Person, live households in the order of Household), not as model instances through
-    a prefetch, which cost more than the rows."""
-    ids = [visit.pk for visit in visits]
-    people = _names(
-        VisitPerson.objects.filter(person__deleted_at__isnull=True).order_by(
-            "person__unit__path", "person__code", "person_id"
-        ),
-        "person__name",
-        ids,
-    )
-    households = _names(
-        VisitHousehold.objects.filter(household__deleted_at__isnull=True).order_by(
-            "household__village__path", "household__code", "household_id"
-        ),
-        "household__head",
-        ids,
-    )
+    """Rows of `visits` (read with select_related("unit")), one <tr> each; their people and
+    households are read as names (`_names`), not as model instances through a prefetch,
+    which cost more than the rows."""
+    people, households = _names([visit.pk for visit in visits])
     url = pk_urls("visit-detail")
     return [
         table_row(
