@@ -7,7 +7,24 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+#: (field, language) → {stored value: label}: the labels of a field's choices in one language,
+#: built once (Model._get_FIELD_display rebuilds a dict and hashes every lazy label per call,
+#: which was a large part of a list page's rows).
+_LABELS: dict[tuple[models.Field, str | None], dict[Any, str]] = {}
+
+
+def choice_labels(field: models.Field) -> dict[Any, str]:
+    """The labels of `field`'s choices in the active language, by stored value."""
+    key = (field, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = {value: force_str(label) for value, label in field.flatchoices}
+        _LABELS[key] = labels
+    return labels
 
 
 class SoftDeleteQuerySet(models.QuerySet):
@@ -42,6 +59,16 @@ class SoftDeleteModel(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:  # noqa: N802  (Django's name)
+        """get_FOO_display() from labels built once per field and language (choice_labels);
+        the same result as Django's."""
+        value = getattr(self, field.attname)
+        try:
+            labels = choice_labels(field)
+            return labels[value] if value in labels else force_str(value, strings_only=True)
+        except TypeError:  # an unhashable value (a list in a JSON field): Django's way
+            return super()._get_FIELD_display(field)
 
 
 M = TypeVar("M", bound=models.Model)

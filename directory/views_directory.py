@@ -19,6 +19,7 @@ from .access import (
     units_for_user,
 )
 from .forms import HouseholdFilterForm, HouseholdForm, PersonFilterForm, apply_errors
+from .listing import household_rows
 from .models import Link, Role
 from .paging import page_of
 from .services import household_save
@@ -72,9 +73,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
             households = households.filter(village=village)
         if category := form.cleaned_data["category"]:
             households = households.in_category(category)
+    page = page_of(households, request)
     context = {
         "form": form,
-        "page": page_of(households, request),
+        "page": page,
+        "rows": household_rows(page.rows),
         "can_edit": request.user.has_role(*EDITOR_ROLES),
     }
     return render(request, "directory/household_list.html", context)

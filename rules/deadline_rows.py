@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from directory.models import OrgUnit
 
 from .models import Clock, ClockState
 from .visibility import item_links, registered_pages
@@ -108,18 +110,111 @@ def deadline_rows(
     return rows
 
 
+def _overdue_at(days: Sequence[dt.date]) -> dict[str, Count]:
+    """A count per day of the clocks overdue at its end: due before it, not done by then."""
+    return {
+        f"d{index}": Count(
+            "pk", filter=Q(due__lt=day) & (Q(done_on__isnull=True) | Q(done_on__gt=day))
+        )
+        for index, day in enumerate(days)
+    }
+
+
+def _could_be_overdue(clocks: QuerySet[Clock], days: Sequence[dt.date]) -> QuerySet[Clock]:
+    """The clocks `_overdue_at(days)` can count (a narrower read, the same counts)."""
+    return clocks.filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=min(days)), due__lt=max(days)
+    ).exclude(state=ClockState.CANCELLED)
+
+
 def overdue_counts(clocks: QuerySet[Clock], days: Sequence[dt.date]) -> list[int]:
     """For each day, how many of `clocks` were overdue at its end: due before it and not done
     by then (open still, or done later). Withdrawn clocks are left out (when they were
     withdrawn is not kept). One query for all the days."""
-    live = clocks.exclude(state=ClockState.CANCELLED)
-    counts = live.aggregate(
-        **{
-            f"d{index}": Count(
-                "pk",
-                filter=Q(due__lt=day) & (Q(done_on__isnull=True) | Q(done_on__gt=day)),
-            )
-            for index, day in enumerate(days)
-        }
-    )
+    if not days:
+        return []
+    counts = _could_be_overdue(clocks, days).aggregate(**_overdue_at(days))
     return [counts[f"d{index}"] for index in range(len(days))]
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    #: per responsible unit, most overdue first: unit__name, unit__code, n (listed), late
+    per_unit: list[dict[str, Any]]
+    #: overdue clocks at the end of each of `days`
+    trend: list[int]
+
+
+def board_counts(
+    clocks: QuerySet[Clock],
+    clocks_per_row: QuerySet[Clock],
+    *,
+    today: dt.date,
+    horizon: dt.date,
+    days: Sequence[dt.date],
+) -> BoardCounts:
+    """The deadline board's figures in two reads: the open clocks due by `horizon`, counted
+    per unit (listed, overdue, and overdue at the end of each of `days`, which are no later
+    than today) in one pass; then the clocks no longer open (paused, or done after the first
+    day) for the rest of the trend — few, so their items are checked clock by clock
+    (`clocks_per_row`, the same clocks as `clocks` read with Clock.objects.visible_to(...,
+    per_row=True)). Grouped by the unit's id; the names are read for those units only."""
+    # Each open clock falls in one band of due dates between the days and today (band i:
+    # due before bounds[i] and not before bounds[i - 1]): one CASE per clock costs far less
+    # than a count per day over every open clock. An open clock is not done, so it is
+    # overdue at the end of a day when due before it; one with a done_on anyway (`done`)
+    # is left to the second read.
+    bounds = sorted({*days, today})
+    band = Case(
+        *(When(due__lt=day, then=Value(index)) for index, day in enumerate(bounds)),
+        default=Value(len(bounds)),
+    )
+    grouped = list(
+        clocks.open()
+        .filter(due__lte=horizon)
+        .annotate(band=band, done=ExpressionWrapper(Q(done_on__isnull=False), BooleanField()))
+        .order_by()
+        .values("unit", "band", "done")
+        .annotate(n=Count("pk"))
+    )
+    late_bands = sum(1 for day in bounds if day <= today)  # bands of clocks due before today
+    per_band = [0] * (len(bounds) + 1)
+    units: dict[int | None, dict[str, int]] = {}
+    for row in grouped:
+        unit = units.setdefault(row["unit"], {"n": 0, "late": 0})
+        unit["n"] += row["n"]
+        if row["band"] < late_bands:
+            unit["late"] += row["n"]
+        if not row["done"]:
+            per_band[row["band"]] += row["n"]
+    trend = [sum(per_band[: bounds.index(day) + 1]) for day in days]
+    odd = any(row["done"] for row in grouped)  # an open clock with a done_on: never seen
+    if days:
+        # paused or done: the states beside open and cancelled, named so that the partial
+        # index of clocks by done_on (clock_closed_done_on) serves the read
+        closed = Q(state__in=(ClockState.PAUSED, ClockState.DONE))
+        if odd:
+            closed |= Q(state=ClockState.OPEN, done_on__isnull=False)
+        rest = _could_be_overdue(clocks_per_row.filter(closed), days)
+        counts = rest.aggregate(**_overdue_at(days))
+        trend = [n + counts[f"d{index}"] for index, n in enumerate(trend)]
+    names = {
+        pk: (name, code)
+        for pk, name, code in OrgUnit.all_objects.filter(
+            pk__in=[pk for pk in units if pk is not None]
+        ).values_list("pk", "name", "code")
+    }
+    per_unit = [
+        {
+            "unit__name": names.get(pk, (None, None))[0],
+            "unit__code": names.get(pk, (None, None))[1],
+            "n": counted["n"],
+            "late": counted["late"],
+        }
+        for pk, counted in units.items()
+    ]
+    # as ORDER BY late DESC, n DESC, code (a unit without a code last among equals)
+    per_unit.sort(
+        key=lambda r: (-r["late"], -r["n"], r["unit__code"] is None, r["unit__code"] or "")
+    )
+    return BoardCounts(per_unit=per_unit, trend=trend)

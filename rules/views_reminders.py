@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,14 +20,14 @@ from django.utils.translation import gettext_lazy
 from directory import navigation
 from directory.access import units_for_user
 from directory.base import validated_save
-from directory.charts import BarChart, bar_chart, week_ends
+from directory.charts import bar_chart, week_ends
 from directory.fields import UnitInScopeField, use_fast_selects
 from directory.models import Role, User
 from directory.paging import page_of
 from directory.timeutil import today as local_today
 
 from .channels import SmsGatewayChannel, person_mobile
-from .deadline_rows import deadline_rows, overdue_counts
+from .deadline_rows import board_counts, deadline_rows
 from .models import Clock, DeliveryPreference, Notification, Rule, RuleKind
 from .workdays import UnknownCalendarYear, WorkCalendar, add_workdays
 
@@ -114,11 +115,25 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].units = units_for_user(user)
-        types = ContentType.objects.filter(pk__in=Clock.objects.values("content_type")).order_by(
+        types = ContentType.objects.filter(pk__in=clock_content_type_ids()).order_by(
             "app_label", "model"
-        )
+        )  # one query: the item types are a subquery
         self.fields["item_type"].choices = [("", "—")] + [(str(t.pk), str(t.name)) for t in types]
         use_fast_selects(self)
+
+
+def clock_content_type_ids() -> RawSQL:
+    """The item types that have clocks (a subquery), read by skipping through the clocks'
+    item index (one probe per type) rather than through every clock."""
+    table = Clock._meta.db_table
+    sql = (
+        f"WITH RECURSIVE types(id) AS ("  # noqa: S608  (names from the model, no input)
+        f" SELECT MIN(content_type_id) FROM {table}"
+        f" UNION ALL SELECT (SELECT MIN(content_type_id) FROM {table}"
+        f" WHERE content_type_id > types.id) FROM types WHERE types.id IS NOT NULL"
+        f") SELECT id FROM types WHERE id IS NOT NULL"
+    )
+    return RawSQL(sql, [])  # noqa: S611  (no input in it)
 
 
 def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
@@ -133,13 +148,15 @@ def _horizon(today: dt.date, calendar: WorkCalendar) -> dt.date:
 TREND_WEEKS = 12  # a display window, not a duty threshold
 
 
-def _overdue_trend(clocks: QuerySet[Clock], today: dt.date) -> BarChart:
-    """Overdue deadlines at the end of each of the last weeks (today for this week)."""
-    ends = week_ends(today, TREND_WEEKS)
-    counts = overdue_counts(clocks, ends)
-    return bar_chart(
-        [(day, f"{day.month}/{day.day}", n) for day, n in zip(ends, counts, strict=True)]
-    )
+def _filtered(clocks: QuerySet[Clock], form: BoardFilterForm) -> QuerySet[Clock]:
+    if form.is_valid():
+        if unit := form.cleaned_data["unit"]:
+            clocks = clocks.filter(unit__path__startswith=unit.path)
+        if item_type := form.cleaned_data["item_type"]:
+            clocks = clocks.filter(content_type_id=item_type)
+        if rule := form.cleaned_data["rule"]:
+            clocks = clocks.filter(rule=rule)
+    return clocks
 
 
 def deadline_board(request: HttpRequest) -> HttpResponse:
@@ -148,32 +165,31 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     today = local_today()
     calendar = WorkCalendar()  # one for the horizon and the rows' days left: each year once
     form = BoardFilterForm(request.GET or None, user=request.user)
-    clocks = Clock.objects.visible_to(request.user)
-    if form.is_valid():
-        if unit := form.cleaned_data["unit"]:
-            clocks = clocks.filter(unit__path__startswith=unit.path)
-        if item_type := form.cleaned_data["item_type"]:
-            clocks = clocks.filter(content_type_id=item_type)
-        if rule := form.cleaned_data["rule"]:
-            clocks = clocks.filter(rule=rule)
-    trend = _overdue_trend(clocks, today)
-    clocks = clocks.open().filter(due__lte=_horizon(today, calendar))
-    # One pass over the open clocks: per unit, and the totals summed from those rows.
-    per_unit = list(
-        clocks.values("unit__name", "unit__code")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
-        .order_by("-late", "-n", "unit__code")
+    horizon = _horizon(today, calendar)
+    ends = week_ends(today, TREND_WEEKS)
+    # The counts read many clocks (items checked against the set of visible items), the page
+    # a few in order (items checked clock by clock): the same clocks (Clock.visible_to).
+    per_row = _filtered(Clock.objects.visible_to(request.user, per_row=True), form)
+    counted = board_counts(
+        _filtered(Clock.objects.visible_to(request.user), form),
+        per_row,
+        today=today,
+        horizon=horizon,
+        days=ends,
     )
-    overdue = sum(row["late"] for row in per_unit)
-    counts = {"overdue": overdue, "soon": sum(row["n"] for row in per_unit) - overdue}
-    by_unit = per_unit[:20]
+    overdue = sum(row["late"] for row in counted.per_unit)
+    counts = {"overdue": overdue, "soon": sum(row["n"] for row in counted.per_unit) - overdue}
+    clocks = per_row.open().filter(due__lte=horizon)
     clocks = clocks.select_related("rule", "unit", "content_type").order_by("due", "pk")
     page = page_of(clocks, request)
+    trend = bar_chart(
+        [(day, f"{day.month}/{day.day}", n) for day, n in zip(ends, counted.trend, strict=True)]
+    )
     context = {
         "form": form,
         "today": today,
         "counts": counts,
-        "by_unit": by_unit,
+        "by_unit": counted.per_unit[:20],
         "page": page,
         "rows": deadline_rows(page.rows, user=request.user, today=today, calendar=calendar),
         "trend": trend,

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q
+from django.db.models import Exists, Model, OuterRef, Q
 from django.urls import reverse
 
 ItemCondition = Callable[[Any], Q | None]
@@ -61,18 +61,30 @@ def items_visible_to(model: type[Model], user: Any) -> Any:
     return rows.none() if condition is None else rows.filter(condition)
 
 
-def clock_condition(user: Any, *, prefix: str = "") -> Q:
+def clock_condition(user: Any, *, prefix: str = "", per_row: bool = False) -> Q:
     """A Q over clocks (or over rows reaching a clock through `prefix`, e.g. 'clock__'): for each
-    registered item type, only clocks whose item `user` may see; other types pass."""
+    registered item type, only clocks whose item `user` may see; other types pass.
+
+    By default each item type's condition is one set of the visible items (`object_id IN
+    (…)`), which the database builds once, over every visible item: right for counting many
+    clocks. `per_row` checks each clock's own item instead (an index probe by the item's key),
+    right for a page of clocks read in order with a limit, where building the set of every
+    visible item cost more than the page. The probe is a range on the key (`pk >= id AND pk <=
+    id`) on purpose: PostgreSQL would turn an equality back into that set whenever it expects
+    many rows before the limit."""
     condition = Q()
     # the types not cached yet in one query (ContentType's cache lasts the process)
     types = ContentType.objects.get_for_models(*_registry, for_concrete_models=False)
     for model in _registry:
         content_type = types[model]
-        visible = items_visible_to(model, user).values("pk")
-        condition &= ~Q(**{f"{prefix}content_type": content_type}) | Q(
-            **{f"{prefix}object_id__in": visible}
-        )
+        if per_row:
+            own = OuterRef(f"{prefix}object_id")
+            visible_item = Exists(items_visible_to(model, user).filter(pk__gte=own, pk__lte=own))
+        else:
+            visible_item = Q(
+                **{f"{prefix}object_id__in": items_visible_to(model, user).values("pk")}
+            )
+        condition &= ~Q(**{f"{prefix}content_type": content_type}) | visible_item
     return condition
 
 

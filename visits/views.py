@@ -29,6 +29,7 @@ from .forms import (
     VisitForm,
     search_households,
 )
+from .listing import visit_rows
 from .models import Visit
 from .services import RoundLine, round_save, visit_delete, visit_save
 
@@ -57,14 +58,13 @@ def require_writer(user: Any) -> None:
 def visit_list(request: HttpRequest) -> HttpResponse:
     form = VisitFilterForm(request.GET or None)
     visits = (
-        form.filter(visits_for_user(request.user))
-        .select_related("unit")
-        .prefetch_related("people", "households")
-        .order_by("-date", "-pk")
+        form.filter(visits_for_user(request.user)).select_related("unit").order_by("-date", "-pk")
     )
+    page = page_of(visits, request)
     context = {
         "form": form,
-        "page": page_of(visits, request),
+        "page": page,
+        "rows": visit_rows(page.rows),
         "can_write": request.user.has_role(*WRITER_ROLES),
         "export_query": request.GET.urlencode(),
     }

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from directory.listing import EMPTY, badge, date_text, html, pk_urls, safe, table_row
 from rules.models import with_provisional_due
+from rules.templatetags.clocks import provisional_badge
 
 from ..matters.models import Satisfaction
 from .models import Appeal, AppealReply, AppealSource
@@ -18,6 +23,25 @@ LIST_RELATED = ("category", "township", "unit")
 
 
 def appeal_search(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
+    """The user's appeals narrowed by the list filter, newest first, with their category,
+    township and unit (the export)."""
+    return with_provisional_due(appeal_filter(user, filters, today).select_related(*LIST_RELATED))
+
+
+def with_row_names(appeals: Any) -> Any:
+    """What a list row reads with the appeal: the names of its category, township and unit
+    (values, not instances) and whether its due date is provisional."""
+    names = {
+        "category_name": F("category__name"),
+        "township_name": F("township__name"),
+        "unit_name": F("unit__name"),
+    }
+    return with_provisional_due(appeals.annotate(**names))
+
+
+def appeal_filter(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
+    """The user's appeals narrowed by the list filter (cleaned data of AppealFilterForm),
+    newest first."""
     appeals = Appeal.objects.visible_to(user)
     if filters.get("q"):
         appeals = appeals.filter(ref__icontains=filters["q"].strip())
@@ -30,9 +54,40 @@ def appeal_search(user: Any, filters: dict[str, Any], today: dt.date) -> Any:
         appeals = appeals.filter(received_on__gte=filters["received_from"])
     if filters.get("received_to"):
         appeals = appeals.filter(received_on__lte=filters["received_to"])
-    return with_provisional_due(appeals.select_related(*LIST_RELATED)).order_by(
-        "-received_at", "-id"
-    )
+    return appeals.order_by("-received_at", "-id")
+
+
+def appeal_rows(appeals: Iterable[Appeal], today: dt.date) -> list[SafeString]:
+    """The list's rows, each one <tr> (directory.listing), from `with_row_names`."""
+    url = pk_urls("appeal-detail")
+    notable = badge("excused", _("notable"))
+    overdue = badge("overdue", _("overdue"))
+    rows = []
+    for appeal in appeals:
+        due = appeal.due
+        due_cell: Any = EMPTY
+        if due:
+            late = overdue if due < today and appeal.is_open else ""
+            badge_html = provisional_badge(due, appeal.due_provisional)
+            due_cell = safe(f"{html(date_text(due))}{badge_html}{late}")
+        marked = notable if appeal.notable else ""
+        reference = safe(f'<a href="{html(url(appeal.pk))}">{html(appeal.ref)}</a>{marked}')
+        rows.append(
+            table_row(
+                [
+                    ("code", reference),
+                    ("date", date_text(appeal.received_at)),
+                    ("", appeal.get_source_display()),
+                    ("", appeal.category_name),
+                    ("unit", appeal.township_name or EMPTY),
+                    ("", appeal.summary),
+                    ("unit", appeal.unit_name or EMPTY),
+                    ("", appeal.get_status_display()),
+                    ("date", due_cell),
+                ]
+            )
+        )
+    return rows
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:

@@ -36,7 +36,7 @@ from .access import (
 )
 from .exports import appeal_workbook
 from .models import Appeal, AppealCategory, AppealStatus
-from .selectors import appeal_search
+from .selectors import appeal_filter, appeal_rows, appeal_search, with_row_names
 
 STAFF_ROLES = (Role.PETITION_OFFICE, Role.UNIT_STAFF, Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
 navigation.register(
@@ -54,10 +54,11 @@ navigation.register(
 def appeal_list(request: HttpRequest) -> HttpResponse:
     form = f.AppealFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    page = page_of(with_row_names(appeal_filter(request.user, filters, today())), request)
     context = {
         "form": form,
-        "page": page_of(appeal_search(request.user, filters, today()), request),
-        "today": today(),
+        "page": page,
+        "rows": appeal_rows(page.rows, today()),
         "can_intake": is_appeal_office(request.user),
     }
     return render(request, "petitions/appeals/appeal_list.html", context)

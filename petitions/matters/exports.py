@@ -50,7 +50,7 @@ def provisional_note(record: Any) -> str:
 
 
 def petition_row(petition: Petition) -> list[Any]:
-    petitioners = list(petition.petitioners.all())  # prefetched by the caller
+    petitioners = petition.petitioner_list  # prefetched by the caller (with_list_relations)
     first = petitioners[0] if petitioners else None
     return [
         petition.ref,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
-from directory.fields import use_fast_selects
+from directory.fields import UnitInScopeField, use_fast_selects
 from directory.forms import apply_errors  # noqa: F401  (re-exported for the views)
 from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
 from directory.plausible import not_in_future
@@ -161,11 +161,12 @@ class PetitionFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", "—"), *Category.choices]
     )
-    township = forms.ModelChoiceField(
-        label=_("Township"), queryset=OrgUnit.objects.none(), required=False
+    # Typed, not chosen: a list of every unit was most of the list page's time (DESIGN "Scale").
+    township = UnitInScopeField(
+        label=_("Township"), required=False, help_text=_("The township's code or name.")
     )
-    lead_unit = forms.ModelChoiceField(
-        label=_("Lead unit"), queryset=OrgUnit.objects.none(), required=False
+    lead_unit = UnitInScopeField(
+        label=_("Lead unit"), required=False, help_text=_("The unit's code or name.")
     )
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)
     received_to = forms.DateField(label=_("Received to"), required=False, widget=DATE_WIDGET)
@@ -177,8 +178,8 @@ class PetitionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = units_for_user(user).townships()
-        self.fields["lead_unit"].queryset = handling_units(user)
+        self.fields["township"].units = units_for_user(user).townships()
+        self.fields["lead_unit"].units = handling_units(user)
         use_fast_selects(self)
 
 

@@ -33,7 +33,13 @@ from .access import (
 )
 from .exports import petition_workbook, xlsx_response
 from .models import Petition, PetitionStatus, RevealedField
-from .selectors import petition_page_context, petition_search, with_list_relations
+from .selectors import (
+    petition_page_context,
+    petition_rows,
+    petition_search,
+    with_list_relations,
+    with_row_relations,
+)
 
 navigation.register(
     pgettext_lazy("navigation", "Petitions"), "petition-list", group="petitions", order=30
@@ -45,11 +51,12 @@ SUPERVISING_ROLES = (Role.PETITION_OFFICE, Role.SUPERVISOR, Role.ADMIN)
 def petition_list(request: HttpRequest) -> HttpResponse:
     form = f.PetitionFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    petitions = with_list_relations(petition_search(request.user, filters, f.today()))
+    petitions = with_row_relations(petition_search(request.user, filters, f.today()))
+    page = page_of(petitions, request)
     context = {
         "form": form,
-        "page": page_of(petitions, request),
-        "today": f.today(),
+        "page": page,
+        "rows": petition_rows(page.rows, f.today()),
         "can_register": is_office(request.user),
     }
     return render(request, "petitions/petition_list.html", context)

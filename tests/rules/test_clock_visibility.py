@@ -114,3 +114,55 @@ class ClockSubjectTests(TestCase):
         self.assertEqual(
             Petition.objects.get(pk=self.petition.pk).subject_person, self.c.county_leader
         )
+
+
+class PerRowVisibilityTests(TestCase):
+    """`visible_to(user, per_row=True)` (a page of clocks: each item checked by a probe) keeps
+    exactly the clocks `visible_to(user)` (counts: the set of visible items) keeps."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from tests.petitions.appeal_helpers import make_appeal, setup_appeals
+
+        load_rule_packs()
+        setup_appeals()
+        cls.c = build_county()
+        c = cls.c
+        make_petition(c, received_on=D(2025, 9, 1), township=c.qingshan, lead_unit=c.qingshan)
+        make_petition(
+            c,
+            received_on=D(2025, 9, 2),
+            township=c.qingshan,
+            subject_unit=c.qingshan,
+            lead_unit=c.education,
+        )
+        make_petition(
+            c, received_on=D(2025, 9, 3), subject_person=c.county_leader, lead_unit=c.chengguan
+        )
+        make_appeal(c)
+        make_appeal(c, code="education")
+        clock_start(
+            rule=make_rule("T-ANY"),
+            item=c.household_taoyuan,
+            step="visit",
+            start=D(2025, 9, 1),
+            unit=c.qingshan,
+        )
+
+    def test_the_same_clocks_are_visible_checked_per_row_or_against_the_set(self) -> None:
+        c = self.c
+        users = [
+            c.petition_clerk,
+            c.supervisor,
+            c.admin,
+            c.leader,
+            c.qingshan_staff,
+            c.chengguan_staff,
+            c.education_staff,
+        ]
+        self.assertGreater(Clock.objects.count(), 4)
+        for user in users:
+            with self.subTest(user=user.username):
+                by_set = set(Clock.objects.visible_to(user).values_list("pk", flat=True))
+                by_row = Clock.objects.visible_to(user, per_row=True).values_list("pk", flat=True)
+                self.assertEqual(set(by_row), by_set)

@@ -158,13 +158,15 @@ class BoardQueryAndTrendTests(TestCase):
         self.client.force_login(self.c.supervisor)
         self.grow(1)
         # session, user, header unit, item-type choices, the calendar year and its days (the
-        # due-soon horizon and the days left), the overdue trend (one aggregate over twelve
-        # weeks), the by-unit table (its sums are the counts), rows, the petitions' links and
-        # references (one per item type), the rule choices of the filter (the unit is typed).
-        with self.assertNumQueries(11):
+        # due-soon horizon and the days left), the open clocks per unit and band of due dates
+        # (the counts, the by-unit table and the open part of the trend), the clocks paused
+        # or done lately (the rest of the trend), the listed units' names, rows, the
+        # petitions' links and references (one per item type), the rule choices of the
+        # filter (the unit is typed).
+        with self.assertNumQueries(12):
             self.client.get(reverse("deadline-board"))
         self.grow(4)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             response = self.client.get(reverse("deadline-board"))
         self.assertContains(response, 'data-chart="overdue-trend"')
 
@@ -210,3 +212,61 @@ class BoardQueryAndTrendTests(TestCase):
             html,
         )
         self.assertEqual(html.count("<tr data-day="), 12)
+
+
+@override_settings(FROZEN_TODAY=D(2026, 11, 26))
+class BoardCountsTests(TestCase):
+    """The board's counts read by bands of due dates equal the plain aggregates."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+        rule = make_rule("T-BAND")
+        cases = [
+            (D(2026, 8, 3), "open", None, cls.c.qingshan),
+            (D(2026, 9, 14), "open", None, cls.c.qingshan),
+            (D(2026, 11, 25), "open", None, cls.c.chengguan),
+            (D(2026, 11, 26), "open", None, cls.c.chengguan),
+            (D(2026, 11, 30), "open", None, cls.c.education),
+            (D(2026, 10, 5), "done", D(2026, 11, 2), cls.c.qingshan),
+            (D(2026, 10, 5), "done", D(2026, 10, 1), cls.c.qingshan),
+            (D(2026, 10, 12), "paused", None, cls.c.education),
+            (D(2026, 10, 12), "cancelled", None, cls.c.education),
+        ]
+        for index, (due, state, done_on, unit) in enumerate(cases):
+            clock = clock_start(
+                rule=rule,
+                item=cls.c.household_taoyuan,
+                step=f"b{index}",
+                start=D(2026, 7, 1),
+                unit=unit,
+            )
+            Clock.objects.filter(pk=clock.pk).update(due=due, state=state, done_on=done_on)
+
+    def test_the_banded_counts_equal_counting_each_day_and_unit(self) -> None:
+        from django.db.models import Count, Q
+
+        from directory.charts import week_ends
+        from rules.deadline_rows import board_counts
+
+        today, horizon = D(2026, 11, 26), D(2026, 12, 3)
+        ends = week_ends(today, 12)
+        clocks = Clock.objects.visible_to(self.c.supervisor)
+        counted = board_counts(
+            clocks,
+            Clock.objects.visible_to(self.c.supervisor, per_row=True),
+            today=today,
+            horizon=horizon,
+            days=ends,
+        )
+        plain = list(
+            clocks.open()
+            .filter(due__lte=horizon)
+            .values("unit__name", "unit__code")
+            .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=today)))
+            .order_by("-late", "-n", "unit__code")
+        )
+        self.assertEqual(counted.per_unit, plain)
+        self.assertEqual(counted.trend, overdue_counts(clocks, ends))
+        # today: open and due 3 Aug, 14 Sep, 25 Nov, and the paused one (due 12 Oct)
+        self.assertEqual(counted.trend[-1], 4)

@@ -247,11 +247,12 @@ class DeadlineBoardTests(TestCase):
     def test_the_supervisor_sees_overdue_and_due_soon_with_counts(self) -> None:
         self.client.force_login(self.c.supervisor)
         # session, user, header unit, item-type choices, the calendar year and its days (for the
-        # due-soon horizon and the days left), the overdue trend (one aggregate), the by-unit
-        # table (its sums are the counts), rows, the rule choices of the filter (the unit is
-        # typed, not chosen among every unit): the same however many clocks there are (a
-        # household's clocks open no page: no link query).
-        with self.assertNumQueries(10):
+        # due-soon horizon and the days left), the open clocks per unit and band of due dates
+        # (the counts, the by-unit table and the open part of the trend), the clocks paused or
+        # done lately (the rest of the trend), the listed units' names, rows, the rule choices
+        # of the filter (the unit is typed, not chosen among every unit): the same however
+        # many clocks there are (a household's clocks open no page: no link query).
+        with self.assertNumQueries(11):
             response = self.client.get(reverse("deadline-board"))
         self.assertEqual(response.context["counts"]["overdue"], 1)
         self.assertContains(response, "青山乡")
