@@ -4,8 +4,9 @@ history). On PostgreSQL the rows go in with COPY, ids drawn from the table's seq
 history rows written beside them as `bulk_create_with_history` writes them ("+", the reason, the
 account, the time); elsewhere `bulk_create_with_history` itself does it.
 
-Only plain field types take the COPY path (text, numbers, dates, booleans, keys), whose Python
-values PostgreSQL reads as they are; a model with any other field falls back to bulk_create."""
+Only plain field types take the COPY path (text, numbers, dates, booleans, keys, and JSON as
+the database adapts it), whose Python values PostgreSQL reads as they are; a model with any
+other field falls back to bulk_create. `create_many` does the same for models without history."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ PLAIN_FIELDS = (
     models.DecimalField,
     models.ForeignKey,
     models.IntegerField,  # the small and positive ones too
+    models.JSONField,  # written as the database adapts it (below)
     models.TextField,
 )
 
@@ -47,12 +49,7 @@ def create_with_history(
         return bulk_create_with_history(
             list(objs), model, default_user=user, default_change_reason=reason
         )
-    _draw_ids(objs, model)
-    fields = list(model._meta.concrete_fields)
-    _copy(model, fields, ([f.pre_save(obj, True) for f in fields] for obj in objs))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    _insert(objs, model)
     history = model.history.model  # type: ignore[attr-defined]
     extra = {
         "history_date": timezone.now(),
@@ -66,13 +63,41 @@ def create_with_history(
         history_fields,
         (
             [
-                extra[f.attname] if f.attname in extra else getattr(obj, f.attname)
+                extra[f.attname] if f.attname in extra else _value(f, getattr(obj, f.attname))
                 for f in history_fields
             ]
             for obj in objs
         ),
     )
     return objs
+
+
+def create_many(objs: Sequence[M], model: type[M]) -> Sequence[M]:
+    """Insert new records of a model without history (COPY on PostgreSQL); returns them with
+    their ids."""
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql" or not all(
+        isinstance(f, PLAIN_FIELDS) for f in model._meta.concrete_fields
+    ):
+        return model._default_manager.bulk_create(list(objs), batch_size=500)
+    _insert(objs, model)
+    return objs
+
+
+def _insert(objs: Sequence[models.Model], model: type[models.Model]) -> None:
+    _draw_ids(objs, model)
+    fields = list(model._meta.concrete_fields)
+    _copy(model, fields, ([_value(f, f.pre_save(obj, True)) for f in fields] for obj in objs))
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _value(field: models.Field, value: Any) -> Any:
+    if isinstance(field, models.JSONField):
+        return field.get_db_prep_save(value, connection)
+    return value
 
 
 def _draw_ids(objs: Sequence[models.Model], model: type[models.Model]) -> None:
