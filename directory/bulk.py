@@ -10,7 +10,8 @@ other field falls back to bulk_create. `create_many` does the same for models wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -58,17 +59,13 @@ def create_with_history(
         "history_user_id": getattr(user, "pk", None),
     }
     history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    _copy(
-        history,
-        history_fields,
-        (
-            [
-                extra[f.attname] if f.attname in extra else _value(f, getattr(obj, f.attname))
-                for f in history_fields
-            ]
-            for obj in objs
-        ),
-    )
+    readers = [
+        (lambda _obj, value=extra[f.attname]: value)
+        if f.attname in extra
+        else _reader(f, add=False)
+        for f in history_fields
+    ]
+    _copy(history, history_fields, ([read(obj) for read in readers] for obj in objs))
     return objs
 
 
@@ -88,16 +85,21 @@ def create_many(objs: Sequence[M], model: type[M]) -> Sequence[M]:
 def _insert(objs: Sequence[models.Model], model: type[models.Model]) -> None:
     _draw_ids(objs, model)
     fields = list(model._meta.concrete_fields)
-    _copy(model, fields, ([_value(f, f.pre_save(obj, True)) for f in fields] for obj in objs))
+    readers = [_reader(f, add=True) for f in fields]
+    _copy(model, fields, ([read(obj) for read in readers] for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
-def _value(field: models.Field, value: Any) -> Any:
+def _reader(field: models.Field, *, add: bool) -> Callable[[models.Model], Any]:
+    """What a COPY row holds for `field` of an object: its value as `save()` would store it
+    (auto_now set on a new record; JSON adapted), read once per field kind, not per value."""
     if isinstance(field, models.JSONField):
-        return field.get_db_prep_save(value, connection)
-    return value
+        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
+    if add and type(field).pre_save is not models.Field.pre_save:
+        return lambda obj: field.pre_save(obj, True)
+    return operator.attrgetter(field.attname)
 
 
 def _draw_ids(objs: Sequence[models.Model], model: type[models.Model]) -> None:

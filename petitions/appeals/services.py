@@ -635,13 +635,26 @@ _FOREIGN_KEYS = (
 )
 
 
-def _new_step(appeal: Appeal, kind: str, on: dt.date, user: Any, **values: Any) -> AppealStep:
-    """As `_step`, unsaved: the caller loaded the units and the account (no query)."""
-    unit = values.pop("unit", None) or (user.unit if user is not None and user.unit_id else None)
-    actor = values.pop("actor", "") or actor_name(user) or "—"
-    step = AppealStep(appeal=appeal, kind=kind, on=on, user=user, actor=actor, unit=unit, **values)
-    step.full_clean(exclude=["appeal", "user", "unit"])
-    return step
+def _new_step(
+    appeal: Appeal,
+    kind: str,
+    on: dt.date,
+    user: Any,
+    *,
+    unit: OrgUnit | None = None,
+    text: str = "",
+) -> AppealStep:
+    """As `_step`, unsaved and by ids (a year's ledger makes 100,000 steps): the kind is ours,
+    the date and the text those of the appeal checked before, the actor the account's name."""
+    unit_id = unit.pk if unit is not None else (user.unit_id if user is not None else None)
+    return AppealStep(
+        kind=kind,
+        on=on,
+        user_id=getattr(user, "pk", None),
+        actor=(actor_name(user) or "—")[:100],
+        unit_id=unit_id,
+        text=text,
+    )
 
 
 def appeal_build(
