@@ -102,8 +102,7 @@ def _compute(
     return result.due, computation
 
 
-@transaction.atomic
-def clock_start(
+def clock_build(
     *,
     rule: Rule,
     item: models.Model,
@@ -119,10 +118,8 @@ def clock_start(
     duration_unit: str | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Clock:
-    """Start a clock for `item` when its start event happens. `amount`/`duration_unit` override
-    the rule's duration (e.g. an appeal category's own limit within the rule's range).
-    `subject_unit` / `subject_person` say whom the item is about (a petition's unit and person
-    complained about): the clock is never shown or reminded to them."""
+    """The clock `clock_start` would start, with its due date computed, not saved (`item` may
+    be unsaved too: the caller sets `object_id` once it has its id)."""
     inputs: dict[str, Any] = {"complex": complex_item, "amount_source": "rule"}
     if amount is not None:
         inputs.update(
@@ -153,18 +150,77 @@ def clock_start(
         start=start,
     )
     _set_due(clock, due, computation)
-    reason = f"clock started: {rule.rule_id} {step}"
+    return clock
+
+
+def _start_reason(clock: Clock) -> str:
+    reason = f"clock started: {clock.rule.rule_id} {clock.step}"
     if clock.provisional:
-        reason += f" (provisional due date {due.isoformat()})"
+        reason += f" (provisional due date {clock.due.isoformat()})"
+    return reason[:100]  # simple-history's change reason column
+
+
+@transaction.atomic
+def clock_start(
+    *,
+    rule: Rule,
+    item: models.Model,
+    step: str,
+    start: dt.date,
+    unit: OrgUnit | None = None,
+    person: Person | None = None,
+    label: str = "",
+    subject_unit: OrgUnit | None = None,
+    subject_person: Person | None = None,
+    complex_item: bool = False,
+    amount: int | None = None,
+    duration_unit: str | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Clock:
+    """Start a clock for `item` when its start event happens. `amount`/`duration_unit` override
+    the rule's duration (e.g. an appeal category's own limit within the rule's range).
+    `subject_unit` / `subject_person` say whom the item is about (a petition's unit and person
+    complained about): the clock is never shown or reminded to them."""
+    clock = clock_build(
+        rule=rule,
+        item=item,
+        step=step,
+        start=start,
+        unit=unit,
+        person=person,
+        label=label,
+        subject_unit=subject_unit,
+        subject_person=subject_person,
+        complex_item=complex_item,
+        amount=amount,
+        duration_unit=duration_unit,
+        calendar=calendar,
+    )
     try:
         with transaction.atomic():
-            return _save(clock, reason[:100])  # simple-history's change reason column
+            return _save(clock, _start_reason(clock))
     except IntegrityError as exc:  # the same step started at the same moment elsewhere
         if "clock_one_running_per_step" not in str(exc):
             raise
         raise ValidationError(
             _("This step of the matter already has a running deadline."), code="unique"
         ) from exc
+
+
+def clock_freeze(clock: Clock, done_on: dt.date) -> None:
+    """Mark a running, unpaused clock done on `done_on` (in memory): what `clock_complete`
+    writes, for a clock built and completed in one go (a ledger row with its reply date)."""
+    clock.state = ClockState.DONE
+    clock.done_on = done_on
+    clock.on_time = done_on <= clock.due
+
+
+def clocks_create_many(clocks: list[Clock], *, user: Any = None, reason: str = "") -> None:
+    """Write clocks built by `clock_build` (for items of a new batch) with their history, in
+    bulk. The caller has checked that no such step runs already (new items have no clocks)."""
+    from directory.bulk import create_with_history
+
+    create_with_history(clocks, Clock, user=user, reason=reason)
 
 
 def _set_due(clock: Clock, due: dt.date, computation: dict[str, Any]) -> None:
@@ -240,9 +296,7 @@ def clock_complete(*, clock: Clock, done_on: dt.date, note: str = "") -> Clock:
         raise ValidationError(_("The completion date cannot be before the start date."))
     if clock.state == ClockState.PAUSED:
         clock = _resume(clock, done_on, WorkCalendar())
-    clock.state = ClockState.DONE
-    clock.done_on = done_on
-    clock.on_time = done_on <= clock.due
+    clock_freeze(clock, done_on)
     return _save(clock, note or "clock completed")
 
 

@@ -158,11 +158,13 @@ def visits_record_many(
     for record, visit in zip(valid, visits, strict=True):
         record.visit.pk = visit.pk
         day = record.visit.date
+        # by id: the rows are written, not read (no related objects to set on 300,000 rows)
         people_rows += [
-            VisitPerson(visit=visit, person=p, date=day) for p in dict.fromkeys(record.people)
+            VisitPerson(visit_id=visit.pk, person_id=p.pk, date=day)
+            for p in dict.fromkeys(record.people)
         ]
         household_rows += [
-            VisitHousehold(visit=visit, household=h, date=day)
+            VisitHousehold(visit_id=visit.pk, household_id=h.pk, date=day)
             for h in dict.fromkeys(record.households)
         ]
     create_with_history(people_rows, VisitPerson, user=user, reason=reason)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,11 +29,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.base import validated_save
+from directory.bulk import create_many, create_with_history
 from directory.claims import ConcurrentChange, claim
 from directory.models import OrgUnit, Person, jurisdiction_of
 from directory.numbering import APPEAL, next_ref
+from directory.plausible import check_plausible
 from directory.timeutil import today as local_today
-from rules.clocks import RUNNING, clock_complete, clock_start
+from rules.clocks import (
+    RUNNING,
+    clock_build,
+    clock_complete,
+    clock_freeze,
+    clock_start,
+    clocks_create_many,
+)
 from rules.models import Clock, Rule
 from rules.workdays import WorkCalendar
 
@@ -568,6 +578,227 @@ def appeal_mark_notable(
     # the step's kind says marked; an empty note with notable off means the mark was removed
     _step(appeal, StepKind.NOTABLE, on, acting_user, text=note.strip() if notable else "—")
     return validated_save(appeal, "bulletin mark changed")
+
+
+# --- many new appeals at once (a ledger) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyRules:
+    """The rules an appeal's reply clocks run on (None: not in force) and the default limit,
+    loaded once for a batch of appeals."""
+
+    rules: dict[str, Rule | None]
+    default_limit: int
+
+    @classmethod
+    def load(cls) -> ReplyRules:
+        rules = {
+            rule_id: active_rule(rule_id) for rule_id in (REPLY_RULE, LEADER_RULE, HOTLINE_RULE)
+        }
+        return cls(rules=rules, default_limit=default_limit())
+
+    def for_reply(self, appeal: Appeal) -> list[tuple[Rule, Person | None]]:
+        """As `_clock_rules(appeal, REPLY)`."""
+        wanted: list[tuple[str, Person | None]] = [(REPLY_RULE, None)]
+        if appeal.to_leader_id:
+            wanted.append((LEADER_RULE, appeal.to_leader))
+        if appeal.source == AppealSource.HOTLINE:
+            wanted.append((HOTLINE_RULE, None))
+        found = [(self.rules.get(rule_id), person) for rule_id, person in wanted]
+        return [(rule, person) for rule, person in found if rule is not None]
+
+
+@dataclass
+class NewAppeal:
+    """A new appeal built in memory (`appeal_build`) with its step log, its clocks and its
+    reply: what `appeal_intake`, `appeal_assign` and `appeal_reply` would write one by one."""
+
+    appeal: Appeal
+    steps: list[AppealStep] = field(default_factory=list)
+    clocks: list[Clock] = field(default_factory=list)
+    reply: AppealReply | None = None
+
+
+#: (step name, the appeal as it stands before the step) → raises when the account may not
+StepCheck = Callable[[str, Appeal], None]
+
+_FOREIGN_KEYS = (
+    "platform",
+    "category",
+    "township",
+    "to_leader",
+    "receiving_unit",
+    "taken_by",
+    "unit",
+    "instructed_by",
+)
+
+
+def _new_step(
+    appeal: Appeal,
+    kind: str,
+    on: dt.date,
+    user: Any,
+    *,
+    unit: OrgUnit | None = None,
+    text: str = "",
+) -> AppealStep:
+    """As `_step`, unsaved and by ids (a year's ledger makes 100,000 steps): the kind is ours,
+    the date and the text those of the appeal checked before, the actor the account's name."""
+    unit_id = unit.pk if unit is not None else (user.unit_id if user is not None else None)
+    return AppealStep(
+        kind=kind,
+        on=on,
+        user_id=getattr(user, "pk", None),
+        actor=(actor_name(user) or "—")[:100],
+        unit_id=unit_id,
+        text=text,
+    )
+
+
+def appeal_build(
+    *,
+    acting_user: Any,
+    source: str,
+    category: AppealCategory,
+    text: str,
+    received_at: dt.datetime,
+    receiving_unit: OrgUnit,
+    ref: str,
+    rules: ReplyRules,
+    calendar: WorkCalendar,
+    township: OrgUnit | None = None,
+    limit_days: int | None = None,
+    platform: AppealPlatform | None = None,
+    assign_to: OrgUnit | None = None,
+    instruction: str = "",
+    replied_on: dt.date | None = None,
+    reply_text: str = "",
+    check: StepCheck = lambda step, appeal: None,
+) -> NewAppeal:
+    """An appeal taken in by staff (as `appeal_intake`, with a `ref` no appeal has), assigned
+    on the day of receipt to `assign_to` and replied on `replied_on` when given — checked as
+    those services check it, in memory, for `appeals_create_many` to write with others.
+    `check(step, appeal)` is asked before the assignment and the reply (the account's
+    permission). Raises ValidationError as the services do."""
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": _("The time of receipt cannot be in the future.")})
+    received_on = timezone.localdate(received_at)
+    appeal = Appeal(
+        ref=ref,
+        source=source,
+        platform=platform,
+        category=category,
+        township=township,
+        text=text.strip(),
+        received_at=received_at,
+        received_on=received_on,
+        receiving_unit=receiving_unit,
+        taken_by=acting_user,
+        limit_days=limit_days or category.limit_days or rules.default_limit,
+    )
+    appeal.full_clean(exclude=list(_FOREIGN_KEYS), validate_unique=False)
+    check_plausible(appeal)
+    built = NewAppeal(appeal)
+    received_by = receiving_unit if acting_user is None else None
+    built.steps.append(
+        _new_step(appeal, StepKind.RECEIVED, received_on, acting_user, unit=received_by)
+    )
+    for rule, person in rules.for_reply(appeal):
+        built.clocks.append(
+            clock_build(
+                rule=rule,
+                item=appeal,
+                step=REPLY,
+                start=received_on,
+                unit=appeal.unit or appeal.receiving_unit,
+                person=person,
+                label=appeal.ref,
+                amount=appeal.limit_days,
+                calendar=calendar,
+            )
+        )
+    appeal.due = min((c.due for c in built.clocks), default=None)
+    if assign_to is not None:
+        _build_assignment(built, assign_to, received_on, acting_user, instruction, check)
+    if replied_on is not None:
+        _build_reply(built, replied_on, acting_user, reply_text, check)
+    return built
+
+
+def _build_assignment(
+    built: NewAppeal, unit: OrgUnit, on: dt.date, user: Any, instruction: str, check: StepCheck
+) -> None:
+    """As `appeal_assign` on a new appeal (taken by whoever took it in)."""
+    appeal = built.appeal
+    check("assign", appeal)
+    _check_date(appeal, on)
+    appeal.unit, appeal.assigned_on = unit, on
+    if instruction.strip():
+        appeal.instruction = instruction.strip()
+    appeal.status = AppealStatus.ASSIGNED
+    for clock in built.clocks:
+        clock.unit = unit
+    text = f"{unit.name} — {instruction.strip()}" if instruction.strip() else unit.name
+    built.steps.append(_new_step(appeal, StepKind.ASSIGNED, on, user, text=text))
+
+
+def _build_reply(built: NewAppeal, on: dt.date, user: Any, text: str, check: StepCheck) -> None:
+    """As `appeal_reply` on a new appeal: its clocks freeze on time or late."""
+    appeal = built.appeal
+    check("reply", appeal)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    _check_date(appeal, on)
+    for clock in built.clocks:
+        clock_freeze(clock, on)
+    due = min((c.due for c in built.clocks), default=appeal.due)
+    built.reply = AppealReply(
+        appeal=appeal,
+        round=appeal.round,
+        text=text.strip(),
+        replied_on=on,
+        unit=appeal.unit or appeal.receiving_unit,
+        user=user,
+        on_time=(on <= due) if due else None,
+    )
+    built.reply.full_clean(exclude=["appeal", "unit", "user"], validate_unique=False)
+    appeal.status = AppealStatus.REPLIED
+    appeal.replied_on = on
+    appeal.due = None
+    built.steps.append(
+        _new_step(appeal, StepKind.REPLIED, on, user, text=text.strip(), unit=built.reply.unit)
+    )
+
+
+@transaction.atomic
+def appeals_create_many(
+    *, appeals: Sequence[NewAppeal], acting_user: Any = None, reason: str = ""
+) -> None:
+    """Write appeals built by `appeal_build` in bulk: the appeals, their replies and clocks
+    with one history row each (their state as built), and their step log. The caller made sure
+    that no appeal has these references yet."""
+    if not appeals:
+        return
+    user = acting_user if acting_user is not None and getattr(acting_user, "pk", None) else None
+    reason = reason or "appeal received"
+    create_with_history([b.appeal for b in appeals], Appeal, user=user, reason=reason)
+    steps, clocks, replies = [], [], []
+    for built in appeals:
+        pk = built.appeal.pk
+        for step in built.steps:
+            step.appeal_id = pk
+            steps.append(step)
+        for clock in built.clocks:
+            clock.object_id = pk
+            clocks.append(clock)
+        if built.reply is not None:
+            built.reply.appeal_id = pk
+            replies.append(built.reply)
+    create_many(steps, AppealStep)
+    clocks_create_many(clocks, user=user, reason=reason)
+    create_with_history(replies, AppealReply, user=user, reason=reason)
 
 
 def lookup(ref: str, key: str) -> Appeal | None:
