@@ -31,11 +31,18 @@ def _plan(ctx: Context) -> list[str]:
 
 
 def _compliance(ctx: Context) -> object:
+    """The rows of the DEADLINE rules only (the whole table is a case of its own)."""
     from rules.compliance import evaluate
+    from rules.models import Rule, RuleKind
     from rules.periods import Period
 
     day = ctx.data["county"].day
-    return evaluate(Period.year(day.year), today=day)
+    rules = Rule.objects.active().filter(kind=RuleKind.DEADLINE)
+    rows = evaluate(Period.year(day.year), today=day, rules=rules)
+    ctx.notes["DEADLINE compliance of the year"] = (
+        f"{rules.count()} DEADLINE rules, {len(rows)} rows"
+    )
+    return rows
 
 
 register(Case("deadline scan, steady state", run=_scan, budget=2.0, repeat=3,
