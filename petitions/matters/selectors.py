@@ -68,12 +68,28 @@ def with_list_relations(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
     )
 
 
+#: The columns a list row reads (`petition_rows`, the pager's cursor): a petition has forty,
+#: with its content and answers in long texts a row never shows.
+ROW_FIELDS = (
+    "ref",
+    "received_on",
+    "channel",
+    "headcount",
+    "summary",
+    "status",
+    "closed_on",
+    "due",
+    "repeat_count",
+    "repeat_of_id",
+)
+
+
 def with_row_relations(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
-    """What a list row reads with the petition: its units' names (values, not unit
+    """What a list row reads with the petition (`ROW_FIELDS`): its units' names (values, not unit
     instances) and whether its due date is provisional (its petitioners are read by
     `petition_rows`)."""
     names = {"township_name": F("township__name"), "lead_unit_name": F("lead_unit__name")}
-    return with_provisional_due(petitions.annotate(**names))
+    return with_provisional_due(petitions.only(*ROW_FIELDS).annotate(**names))
 
 
 def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeString]:
