@@ -14,7 +14,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from directory.listing import EMPTY, badge, date_text, html, names_html, pk_urls, safe, table_row
+from directory.base import choice_labels
+from directory.listing import EMPTY, badge, date_text, html, pk_urls, safe
 from rules.clocks import clocks_for_item
 from rules.models import with_provisional_due
 from rules.templatetags.clocks import provisional_badge
@@ -103,6 +104,8 @@ def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeStr
     ):
         petitioners[petition_id].append((name, phone))
     url = pk_urls("petition-detail")
+    channels = choice_labels(Petition._meta.get_field("channel"))
+    statuses = choice_labels(Petition._meta.get_field("status"))
     repeat = badge("excused", _("repeat"), _("repeat visits"))
     overdue = badge("overdue", _("overdue"))
     rows = []
@@ -114,27 +117,28 @@ def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeStr
             n = petition.headcount
             people_text = ngettext("%(n)s person", "%(n)s people", n) % {"n": n}
             summary += f" <small>（{html(people_text)}）</small>"
-        due_cell: Any = EMPTY
+        due_cell = EMPTY
         if due:
             late = overdue if due < today and petition.is_open else ""
             badge_html = provisional_badge(due, petition.due_provisional)
-            due_cell = safe(f"{html(date_text(due))}{badge_html}{late}")
+            due_cell = f"{html(date_text(due))}{badge_html}{late}"
         repeated = repeat if petition.repeat_count or petition.repeat_of_id else ""
-        reference = safe(f'<a href="{html(url(petition.pk))}">{html(petition.ref)}</a>{repeated}')
+        names = "、".join(f'<span class="nowrap">{html(name)}</span>' for name, _phone in people)
+        phone = (mask_phone(people[0][1]) if people else "") or EMPTY
+        # One string per row, every value escaped here (cells as directory.listing.table_row).
         rows.append(
-            table_row(
-                [
-                    ("code", reference),
-                    ("date", date_text(petition.received_on)),
-                    ("", petition.get_channel_display()),
-                    ("", safe(summary)),
-                    ("", names_html(name for name, _phone in people)),
-                    ("nowrap", (mask_phone(people[0][1]) if people else "") or EMPTY),
-                    ("unit", petition.township_name or EMPTY),
-                    ("unit", petition.lead_unit_name or EMPTY),
-                    ("", petition.get_status_display()),
-                    ("date", due_cell),
-                ]
+            safe(
+                f'<tr><td class="code"><a href="{html(url(petition.pk))}">{html(petition.ref)}'
+                f"</a>{repeated}</td>"
+                f'<td class="date">{html(date_text(petition.received_on))}</td>'
+                f"<td>{html(channels.get(petition.channel, petition.channel))}</td>"
+                f"<td>{summary}</td>"
+                f"<td>{names}</td>"
+                f'<td class="nowrap">{html(phone)}</td>'
+                f'<td class="unit">{html(petition.township_name or EMPTY)}</td>'
+                f'<td class="unit">{html(petition.lead_unit_name or EMPTY)}</td>'
+                f"<td>{html(statuses.get(petition.status, petition.status))}</td>"
+                f'<td class="date">{due_cell}</td></tr>'
             )
         )
     return rows
