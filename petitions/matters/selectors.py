@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from directory.base import choice_labels
-from directory.listing import EMPTY, badge, date_text, html, pk_urls, safe
+from directory.listing import EMPTY, badge, date_text, html, pk_urls, safe, values_for_ids
 from rules.clocks import clocks_for_item
 from rules.models import with_provisional_due
 from rules.templatetags.clocks import provisional_badge
@@ -98,10 +98,8 @@ def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeStr
     petitioners' names and phones are read in one query of values, not as model instances
     through a prefetch (which cost more than the rows)."""
     petitioners: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    named = Petitioner.objects.filter(petition_id__in=[p.pk for p in petitions])
-    for petition_id, name, phone in named.order_by("position", "pk").values_list(
-        "petition_id", "name", "phone"
-    ):
+    ids = [p.pk for p in petitions]
+    for petition_id, name, phone in values_for_ids("petitioners", _petitioners, ids):
         petitioners[petition_id].append((name, phone))
     url = pk_urls("petition-detail")
     channels = choice_labels(Petition._meta.get_field("channel"))
@@ -142,6 +140,11 @@ def petition_rows(petitions: Sequence[Petition], today: dt.date) -> list[SafeStr
             )
         )
     return rows
+
+
+def _petitioners(ids: list[int]) -> QuerySet[Any]:
+    named = Petitioner.objects.filter(petition_id__in=ids).order_by("position", "pk")
+    return named.values_list("petition_id", "name", "phone")
 
 
 def petition_page_context(user: Any, petition: Petition) -> dict[str, Any]:
