@@ -129,3 +129,25 @@ class ListingCellTests(TestCase):
                     for text in ("短", "五个字正好", "这一句话超过了五个字", "e\u0301te\u0301"):
                         expected = template.render(Context({"day": day, "text": text}))
                         self.assertEqual(f"{date_text(day)}|{truncated(text, 5)}", expected)
+
+
+class CompiledPageQueryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+
+    def test_a_query_compiled_once_gives_each_page_the_rows_its_queryset_gives(self) -> None:
+        from directory.listing import values_for_ids
+
+        def names(ids: list[int]) -> Any:
+            units = OrgUnit.objects.filter(pk__in=ids, deleted_at__isnull=True)
+            return units.order_by("path").values_list("pk", "name", "path")
+
+        ids = list(OrgUnit.objects.order_by("-pk").values_list("pk", flat=True))
+        pages = [ids[:3], ids[3:6], ids[6:8], [ids[0], ids[0], ids[-1]], ids[-2:]]
+        for page in pages:
+            with self.assertNumQueries(1):
+                rows = values_for_ids("test unit names", names, page)
+            self.assertEqual(rows, [tuple(row) for row in names(page)])
+        with self.assertNumQueries(0):
+            self.assertEqual(values_for_ids("test unit names", names, []), [])
