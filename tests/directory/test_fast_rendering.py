@@ -64,6 +64,22 @@ class FastFormRenderingTests(TestCase):
                 self.assertSameMarkup(HouseholdFilterForm(data, units=units))
                 self.assertSameMarkup(BoardFilterForm(data, user=user))
 
+    def test_an_unbound_filter_form_kept_per_language_is_the_markup_django_renders(
+        self,
+    ) -> None:
+        user = self.c.petition_clerk
+        for language in ("zh-hans", "en"):
+            with translation.override(language), self.subTest(language=language):
+                for make in (lambda d: PetitionFilterForm(d, user=user), VisitFilterForm):
+                    kept = str(make(None).as_div())
+                    self.assertEqual(str(make(None).as_div()), kept)
+                    form = make(None)
+                    form.renderer = DjangoTemplates()
+                    self.assertHTMLEqual(kept, str(form.as_div()))
+                    bound = str(make({"q": "张三"}).as_div())
+                    self.assertIn('value="张三"', bound)
+                    self.assertNotIn("张三", str(make(None).as_div()))
+
     def test_fields_with_errors_help_and_hidden_inputs_render_as_django_renders_them(
         self,
     ) -> None:
