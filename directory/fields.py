@@ -13,7 +13,7 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from .listing import html
 from .models import OrgUnit
@@ -197,3 +197,29 @@ def use_fast_selects(form: forms.BaseForm) -> None:
             fast.choices = widget.choices
             fast.is_required = widget.is_required
             field.widget = fast
+
+
+#: (form class, language) → the markup of the unbound form (SameWhenUnbound)
+_UNBOUND: dict[tuple[type, str | None], SafeString] = {}
+
+
+class SameWhenUnbound(forms.Form):
+    """A filter form whose unbound markup depends on nothing but its class and the language
+    (fixed choices, units typed rather than listed, no initial values): rendered once per
+    language and kept, for a list's first page opens with it (its rendering was most of
+    what the first page did beyond the bare rows). Bound, with initial values or another
+    renderer, it renders as usual."""
+
+    def as_div(self) -> SafeString:
+        if (
+            self.is_bound
+            or self.initial
+            or self.prefix
+            or self.renderer is not FAST_RENDERER
+            or any(field.initial is not None for field in self.fields.values())
+        ):
+            return super().as_div()
+        key = (type(self), get_language())
+        if key not in _UNBOUND:
+            _UNBOUND[key] = super().as_div()
+        return _UNBOUND[key]

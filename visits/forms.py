@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import households_for_user, people_for_user, units_for_user
-from directory.fields import use_fast_selects
+from directory.fields import SameWhenUnbound, use_fast_selects
 from directory.forms import with_defaults
 from directory.models import (
     OFFICE_KINDS,
@@ -256,7 +256,7 @@ class BaseRoundFormSet(forms.BaseFormSet):
 RoundFormSet = forms.formset_factory(RoundLineForm, formset=BaseRoundFormSet, extra=4, max_num=20)
 
 
-class VisitFilterForm(forms.Form):
+class VisitFilterForm(SameWhenUnbound):
     q = forms.CharField(label=_("Person"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", "—"), *VisitKind.choices]

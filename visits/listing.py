@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.utils.safestring import SafeString
 
 from directory.listing import (
@@ -17,6 +18,7 @@ from directory.listing import (
     safe,
     table_row,
     truncated,
+    values_for_ids,
 )
 
 from .models import Visit, VisitHousehold, VisitPerson
@@ -27,6 +29,18 @@ def _names(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """visit id → the names of its live people (in the order of Person) and of its live
     households (in the order of Household): what `visit.people.all` and
     `visit.households.all` show, read as values in one query for the page."""
+    names: tuple[dict[int, list[str]], dict[int, list[str]]] = (
+        defaultdict(list),
+        defaultdict(list),
+    )
+    for visit_id, side, _path, _code, _ref, name in values_for_ids(
+        "visit names", _names_query, ids
+    ):
+        names[side][visit_id].append(name)
+    return names
+
+
+def _names_query(ids: list[int]) -> QuerySet[Any]:
     people = (
         VisitPerson.objects.filter(visit_id__in=ids, person__deleted_at__isnull=True)
         .annotate(
@@ -49,14 +63,7 @@ def _names(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
         )
         .values_list("visit_id", "side", "path", "code", "ref", "name")
     )
-    names: tuple[dict[int, list[str]], dict[int, list[str]]] = (
-        defaultdict(list),
-        defaultdict(list),
-    )
-    rows = people.union(households, all=True).order_by("side", "path", "code", "ref")
-    for visit_id, side, _path, _code, _ref, name in rows:
-        names[side][visit_id].append(name)
-    return names
+    return people.union(households, all=True).order_by("side", "path", "code", "ref")
 
 
 def visit_rows(visits: Sequence[Visit]) -> list[SafeString]:

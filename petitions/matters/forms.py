@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import units_for_user
-from directory.fields import UnitInScopeField, use_fast_selects
+from directory.fields import SameWhenUnbound, UnitInScopeField, use_fast_selects
 from directory.forms import apply_errors  # noqa: F401  (re-exported for the views)
 from directory.models import OFFICE_KINDS, OrgUnit, Person, Post
 from directory.plausible import not_in_future
@@ -141,7 +141,7 @@ def petitioner_formset(data: Any = None) -> Any:
     return formset_class(data, prefix="p")
 
 
-class PetitionFilterForm(forms.Form):
+class PetitionFilterForm(SameWhenUnbound):
     q = forms.CharField(
         label=_("Search"), required=False, help_text=_("Reference, summary or petitioner's name")
     )

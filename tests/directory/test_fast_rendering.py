@@ -64,6 +64,22 @@ class FastFormRenderingTests(TestCase):
                 self.assertSameMarkup(HouseholdFilterForm(data, units=units))
                 self.assertSameMarkup(BoardFilterForm(data, user=user))
 
+    def test_an_unbound_filter_form_kept_per_language_is_the_markup_django_renders(
+        self,
+    ) -> None:
+        user = self.c.petition_clerk
+        for language in ("zh-hans", "en"):
+            with translation.override(language), self.subTest(language=language):
+                for make in (lambda d: PetitionFilterForm(d, user=user), VisitFilterForm):
+                    kept = str(make(None).as_div())
+                    self.assertEqual(str(make(None).as_div()), kept)
+                    form = make(None)
+                    form.renderer = DjangoTemplates()
+                    self.assertHTMLEqual(kept, str(form.as_div()))
+                    bound = str(make({"q": "张三"}).as_div())
+                    self.assertIn('value="张三"', bound)
+                    self.assertNotIn("张三", str(make(None).as_div()))
+
     def test_fields_with_errors_help_and_hidden_inputs_render_as_django_renders_them(
         self,
     ) -> None:
@@ -129,3 +145,25 @@ class ListingCellTests(TestCase):
                     for text in ("短", "五个字正好", "这一句话超过了五个字", "e\u0301te\u0301"):
                         expected = template.render(Context({"day": day, "text": text}))
                         self.assertEqual(f"{date_text(day)}|{truncated(text, 5)}", expected)
+
+
+class CompiledPageQueryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.c = build_county()
+
+    def test_a_query_compiled_once_gives_each_page_the_rows_its_queryset_gives(self) -> None:
+        from directory.listing import values_for_ids
+
+        def names(ids: list[int]) -> Any:
+            units = OrgUnit.objects.filter(pk__in=ids, deleted_at__isnull=True)
+            return units.order_by("path").values_list("pk", "name", "path")
+
+        ids = list(OrgUnit.objects.order_by("-pk").values_list("pk", flat=True))
+        pages = [ids[:3], ids[3:6], ids[6:8], [ids[0], ids[0], ids[-1]], ids[-2:]]
+        for page in pages:
+            with self.assertNumQueries(1):
+                rows = values_for_ids("test unit names", names, page)
+            self.assertEqual(rows, [tuple(row) for row in names(page)])
+        with self.assertNumQueries(0):
+            self.assertEqual(values_for_ids("test unit names", names, []), [])
