@@ -54,7 +54,8 @@ class Scope:
 
     @cached_property
     def _outside_ids(self) -> tuple[int, ...] | None:
-        """The units outside the scope (deleted ones too), when there are few; else None."""
+        """The units outside the scope (deleted ones too), when there are few; else None. Read
+        once per scope, which lives as long as its user object (a request's user)."""
         if self.everything:
             return ()
         rows = OrgUnit.all_objects.exclude(self.condition("")).order_by()
