@@ -169,7 +169,7 @@ class BoardQueryAndTrendTests(TestCase):
         with self.assertNumQueries(13):
             self.client.get(reverse("deadline-board"))
         self.grow(4)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             response = self.client.get(reverse("deadline-board"))
         self.assertContains(response, 'data-chart="overdue-trend"')
 
