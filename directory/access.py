@@ -16,6 +16,7 @@ Who sees what:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -24,6 +25,8 @@ from django.http import Http404
 from .models import Household, OrgUnit, Person, Role, jurisdiction_path
 
 JURISDICTION_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PETITION_OFFICE)
+#: Above this many units outside a scope, reading the rows outside it is no shortcut.
+OUTSIDE_UNITS_MAX = 50
 
 M = TypeVar("M", bound=Model)
 
@@ -47,6 +50,43 @@ class Scope:
         condition = Q()
         for path in self.paths:
             condition |= Q(**{lookup: path})
+        return condition
+
+    @cached_property
+    def _outside_ids(self) -> tuple[int, ...] | None:
+        """The units outside the scope (deleted ones too), when there are few; else None. Read
+        once per scope, which lives as long as its user object (a request's user)."""
+        if self.everything:
+            return ()
+        rows = OrgUnit.all_objects.exclude(self.condition("")).order_by()
+        ids = tuple(rows.values_list("pk", flat=True)[: OUTSIDE_UNITS_MAX + 1])
+        return None if len(ids) > OUTSIDE_UNITS_MAX else ids
+
+    def outside(self, unit_field: str) -> list[Q] | None:
+        """The complement of `condition(unit_field)` when few units are outside the scope (a
+        county's office inside a city): the conditions of the rows it keeps out (a unit outside
+        the scope; no unit), each read by the index on `unit_field`. None when the units
+        outside are many (read the scope by `condition`)."""
+        if self.everything:
+            return []
+        ids = self._outside_ids
+        if ids is None:
+            return None
+        kept_out = [Q(**{f"{unit_field}__isnull": True})]
+        if ids:
+            kept_out.insert(0, Q(**{f"{unit_field}__in": ids}))
+        return kept_out
+
+    def condition_by_unit_id(self, unit_field: str) -> Q:
+        """The rows of `condition(unit_field)`, written without joining the units when few
+        are outside the scope (`unit_field NOT IN (…)`): a count over many rows then reads
+        their unit's id only."""
+        kept_out = self.outside(unit_field)
+        if kept_out is None:
+            return self.condition(unit_field)
+        condition = Q()
+        for rows in kept_out:
+            condition &= ~rows
         return condition
 
     def filter(self, queryset: QuerySet[M], unit_field: str) -> QuerySet[M]:
@@ -187,6 +227,20 @@ def confidentiality_condition(
     if person_id := getattr(user, "person_id", None):
         condition &= ~Q(**{f"{person_field}_id": person_id})
     return condition
+
+
+def confidential_to(
+    user: Any, *, unit_field: str = "subject_unit", person_field: str = "subject_person"
+) -> list[Q]:
+    """The complement of `confidentiality_condition(user, …)`, as the conditions of the
+    records it keeps out (about the user's own unit or a unit above it; about the user's
+    person): each one read by the index on its field."""
+    kept_out: list[Q] = []
+    if units := own_unit_ids(user):
+        kept_out.append(Q(**{f"{unit_field}_id__in": units}))
+    if person_id := getattr(user, "person_id", None):
+        kept_out.append(Q(**{f"{person_field}_id": person_id}))
+    return kept_out
 
 
 def console_reader() -> Any:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rules import visibility
 
-from .appeals.access import appeal_condition
+from .appeals.access import appeal_condition, appeal_hidden
 from .appeals.models import Appeal
-from .matters.access import petition_condition
+from .matters.access import petition_condition, petition_hidden
 from .matters.models import Petition
 from .roster.models import AppointmentMatter, MissedContact, RescheduledMeeting
 
@@ -30,9 +30,10 @@ def appointment_matter_condition(user: Any) -> Q | None:
     return Q(petition__in=Petition.objects.filter(condition).values("pk"))
 
 
-visibility.register(Petition, petition_condition)
+# with their complements for the office and supervisors (few hidden among many visible)
+visibility.register(Petition, petition_condition, hidden=petition_hidden)
 visibility.register(AppointmentMatter, appointment_matter_condition)
-visibility.register(Appeal, appeal_condition)
+visibility.register(Appeal, appeal_condition, hidden=appeal_hidden)
 
 # The pages their deadline rows link to (the detail views read through the same conditions:
 # get_petition_for_user, get_appeal_for_user, the office ledger's visible_to).

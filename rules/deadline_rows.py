@@ -5,7 +5,7 @@ The today panel and the deadline board build their rows here from clocks the use
 (`Clock.objects.visible_to`); the link comes from the page the item's app registered with
 `rules.visibility` and is offered only when that page answers the user. The queries are a
 fixed handful whatever the number of rows: one per item type present (the links and
-references) and the working-day calendar's years (two per year the rows reach)."""
+references) and the working-day calendar's years the rows reach (two, `WorkCalendar.load`)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,9 @@ def deadline_rows(
     """Rows for `clocks` (read with select_related('rule', 'unit', 'content_type'))."""
     links = item_links(user, ((c.content_type_id, c.object_id) for c in clocks))
     calendar = calendar or WorkCalendar()
+    if clocks:  # the years between today and the due dates, in two queries
+        years = [today.year, *(clock.due.year for clock in clocks)]
+        calendar.load(range(min(years), max(years) + 1))
     rows = []
     for clock in clocks:
         link = links.get((clock.content_type_id, clock.object_id))

@@ -229,7 +229,7 @@ class ClockQuerySet(models.QuerySet):
         if scope.nothing:
             return self.none()
         return (
-            scope.filter(self, "unit")
+            self.filter(scope.condition_by_unit_id("unit"))
             .filter(confidentiality_condition(user))
             .filter(clock_condition(user, per_row=per_row))
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -163,6 +163,27 @@ class WorkCalendar:
                 target[day.date] = day.name
             self._years[year] = (holidays, workdays)
         return self._years[year]
+
+    def load(self, years: Iterable[int]) -> WorkCalendar:
+        """Read the entered years among `years` not read yet in two queries (not two per
+        year); the others stay unknown (guessed or refused as each year would be)."""
+        from .models import CalendarDay, CalendarYear, DayKind
+
+        wanted = {year for year in years if year not in self._years}
+        if not wanted:
+            return self
+        known = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+        loaded: dict[int, tuple[dict[dt.date, str], dict[dt.date, str]]] = {
+            year: ({}, {}) for year in known
+        }
+        days = CalendarDay.objects.filter(year__in=known).values_list(
+            "year", "date", "kind", "name"
+        )
+        for year, date, kind, name in days if known else ():
+            holidays, workdays = loaded[year]
+            (holidays if kind == DayKind.HOLIDAY else workdays)[date] = name
+        self._years.update(loaded)
+        return self
 
     def adjustments(self, year: int) -> tuple[list[dt.date], list[dt.date]]:
         """(holidays on a weekday, adjusted working days on a weekend) of `year`, sorted: what

@@ -41,6 +41,19 @@ def appeal_condition(user: Any) -> Q | None:
     return reach
 
 
+def appeal_hidden(user: Any) -> list[Q] | None:
+    """The complement of `appeal_condition(user)` over every appeal, deleted ones included,
+    for the users who see every appeal received in their jurisdiction: the deleted and those
+    received outside it (rules.visibility `hidden`). None for the others."""
+    scope = scope_for(user)
+    if scope.nothing or not (scope.everything or user.has_role(*JURISDICTION_ROLES)):
+        return None
+    outside = scope.outside("receiving_unit")
+    if outside is None:
+        return None
+    return [Q(deleted_at__isnull=False), *outside]
+
+
 def appeals_for_user(user: Any) -> Any:
     return Appeal.objects.visible_to(user)
 

@@ -23,7 +23,13 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from directory.access import JURISDICTION_ROLES, confidentiality_condition, get_or_404, scope_for
+from directory.access import (
+    JURISDICTION_ROLES,
+    confidential_to,
+    confidentiality_condition,
+    get_or_404,
+    scope_for,
+)
 from directory.models import OrgUnit, Role
 
 from .models import Petition, PetitionAssignment, PetitionAttachment
@@ -63,6 +69,25 @@ def petition_condition(user: Any) -> Q | None:
             for extra in PERSON_REACH:
                 reach |= extra(user.person_id)
     return reach & confidentiality_condition(user)
+
+
+def petition_hidden(user: Any) -> list[Q] | None:
+    """The complement of `petition_condition(user)` over every petition, deleted ones
+    included, for the users who see nearly all of them (their jurisdiction's petitions): the
+    deleted, those received outside it, those about the user (rules.visibility `hidden`).
+    None for the others, and for whoever sees nothing."""
+    scope = scope_for(user)
+    if scope.nothing:
+        return None
+    deleted = Q(deleted_at__isnull=False)
+    if user.is_superuser and not user.unit_id:
+        return [deleted]
+    if not (scope.everything or user.has_role(*JURISDICTION_ROLES)):
+        return None
+    outside = scope.outside("receiving_unit")
+    if outside is None:
+        return None
+    return [deleted, *outside, *confidential_to(user)]
 
 
 def petitions_for_user(user: Any) -> Any:

@@ -216,6 +216,12 @@ class Petition(SoftDeleteModel):
         ordering = ["-received_on", "-id"]
         indexes = [
             models.Index(fields=["-received_on", "-id"], name="petition_received"),
+            # the few deleted rows, which the deadline board's counts subtract (visibility)
+            models.Index(
+                fields=["deleted_at"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="petition_deleted",
+            ),
             models.Index(fields=["status", "-received_on"], name="petition_status"),
             models.Index(fields=["township", "-received_on"], name="petition_township"),
             models.Index(fields=["lead_unit", "-received_on"], name="petition_lead"),

@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 
 from django.apps import apps
+from django.db.models import Q
 from django.test import TestCase
 
 from directory.models import Role
@@ -166,3 +167,79 @@ class PerRowVisibilityTests(TestCase):
                 by_set = set(Clock.objects.visible_to(user).values_list("pk", flat=True))
                 by_row = Clock.objects.visible_to(user, per_row=True).values_list("pk", flat=True)
                 self.assertEqual(set(by_row), by_set)
+
+
+class HiddenItemsTests(TestCase):
+    """For the office and supervisors, counting clocks subtracts the few items their access
+    condition keeps out (`visibility.register(..., hidden=...)`: deleted, received outside
+    their jurisdiction, about them) instead of matching every visible item: the same clocks
+    as checking each clock's item against the condition itself."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from tests.helpers import make_unit
+        from tests.petitions.appeal_helpers import make_appeal, setup_appeals
+
+        load_rule_packs()
+        setup_appeals()
+        cls.c = build_county()
+        c = cls.c
+        cls.neighbour = make_unit("邻县", "county", code="LX")
+        cls.neighbour_office = make_unit("邻县信访局", "department", cls.neighbour, code="LX-XFJ")
+        lead = {"lead_unit": c.qingshan}
+        make_petition(c, received_on=D(2025, 9, 1), **lead)
+        make_petition(c, received_on=D(2025, 9, 2), subject_unit=c.petition_bureau, **lead)
+        make_petition(c, received_on=D(2025, 9, 3), subject_person=c.county_leader, **lead)
+        make_petition(c, received_on=D(2025, 9, 4), **lead).soft_delete(reason="test")
+        elsewhere = make_petition(c, received_on=D(2025, 9, 5), **lead)
+        Petition.all_objects.filter(pk=elsewhere.pk).update(receiving_unit=cls.neighbour_office)
+        make_appeal(c)
+        make_appeal(c, code="education").soft_delete(reason="test")
+        appeal = make_appeal(c, code="education")
+        type(appeal).all_objects.filter(pk=appeal.pk).update(receiving_unit=cls.neighbour_office)
+
+    def _by_the_items_condition(self, user: object) -> set[int]:
+        """The clocks of units in scope, not about the user, whose item the condition admits,
+        each checked on its own (the reference)."""
+        from directory.access import confidentiality_condition, scope_for
+
+        clocks = scope_for(user).filter(Clock.objects.all(), "unit")
+        kept = set()
+        for clock in clocks.filter(confidentiality_condition(user)):
+            model = clock.content_type.model_class()
+            if model not in visibility.registered() or (
+                visibility.items_visible_to(model, user).filter(pk=clock.object_id).exists()
+            ):
+                kept.add(clock.pk)
+        return kept
+
+    def test_counting_clocks_keeps_exactly_the_clocks_whose_items_the_user_may_see(self) -> None:
+        c = self.c
+        neighbour_clerk = make_user("neighbour_clerk", self.neighbour, Role.PETITION_OFFICE)
+        users = [c.petition_clerk, c.supervisor, c.admin, c.leader, neighbour_clerk]
+        self.assertGreater(Clock.objects.count(), 8)
+        for user in users:
+            with self.subTest(user=user.username):
+                counted = set(Clock.objects.visible_to(user).values_list("pk", flat=True))
+                self.assertEqual(counted, self._by_the_items_condition(user))
+
+    def test_the_office_sees_none_of_the_hidden_items_clocks(self) -> None:
+        from petitions.models import Appeal
+
+        hidden_petitions = Petition.all_objects.filter(
+            Q(deleted_at__isnull=False)
+            | Q(receiving_unit=self.neighbour_office)
+            | Q(subject_unit=self.c.petition_bureau)
+        ).values_list("pk", flat=True)
+        hidden_appeals = Appeal.all_objects.filter(
+            Q(deleted_at__isnull=False) | Q(receiving_unit=self.neighbour_office)
+        ).values_list("pk", flat=True)
+        self.assertEqual(len(hidden_petitions), 3)
+        self.assertEqual(len(hidden_appeals), 2)
+        counted = Clock.objects.visible_to(self.c.petition_clerk)
+        for model, hidden in ((Petition, hidden_petitions), (Appeal, hidden_appeals)):
+            of_type = counted.filter(content_type=visibility._content_type(model))
+            self.assertTrue(of_type.exists())
+            self.assertFalse(of_type.filter(object_id__in=hidden).exists())
+            everything = Clock.objects.filter(content_type=visibility._content_type(model))
+            self.assertTrue(everything.filter(object_id__in=hidden).exists())

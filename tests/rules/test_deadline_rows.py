@@ -123,9 +123,11 @@ class DeadlineRowTests(TestCase):
                 name=f"群众{n}",
             )
         self.assertEqual(count(), few)
-        # session, user, header unit; the panel: its clocks, the petitions' links and
-        # references (one query per item type), the calendar year and its days (days left).
-        with self.assertNumQueries(7):
+        # session, user, header unit; the panel: the units outside the user's scope (few: the
+        # clocks are then kept by their unit's id), its clocks, the petitions' links and
+        # references (one query per item type), the calendar years and their days (days left:
+        # two queries however many years the rows reach).
+        with self.assertNumQueries(8):
             self.client.get(reverse("today"))
 
 
@@ -162,11 +164,12 @@ class BoardQueryAndTrendTests(TestCase):
         # (the counts, the by-unit table and the open part of the trend), the clocks paused
         # or done lately (the rest of the trend), the listed units' names, rows, the
         # petitions' links and references (one per item type), the rule choices of the
-        # filter (the unit is typed).
-        with self.assertNumQueries(12):
+        # filter (the unit is typed); and the units outside the user's scope (few: the counts
+        # then read the clocks' unit ids and subtract the items hidden from the user).
+        with self.assertNumQueries(13):
             self.client.get(reverse("deadline-board"))
         self.grow(4)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             response = self.client.get(reverse("deadline-board"))
         self.assertContains(response, 'data-chart="overdue-trend"')
 

@@ -94,6 +94,18 @@ class WorkdaysBetweenTests(TestCase):
     def test_same_day_is_zero(self) -> None:
         self.assertEqual(workdays_between(D(2026, 10, 9), D(2026, 10, 9)), 0)
 
+    def test_a_calendar_loads_many_years_in_two_queries_and_counts_as_year_by_year(self) -> None:
+        known = sorted(CalendarYear.objects.values_list("year", flat=True))
+        self.assertIn(2026, known)
+        first, last = D(known[0], 1, 5), D(2026, 12, 20)
+        year_by_year = workdays_between(first, last, WorkCalendar())
+        calendar = WorkCalendar()
+        with self.assertNumQueries(2):
+            calendar.load(range(first.year, last.year + 1))
+        with self.assertNumQueries(0):
+            self.assertEqual(workdays_between(first, last, calendar), year_by_year)
+            self.assertEqual(calendar.with_provisional().is_workday(D(2026, 10, 10)), True)
+
 
 class ExplainDueTests(TestCase):
     def test_working_days_computation_lists_skipped_and_adjusted_days(self) -> None:
