@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The deadline board's covering indexes (rules.Clock) carry non-key columns on PostgreSQL;
     # SQLite builds them as plain indexes on their key, which is all the demo needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_JIT_OFF", "True"
+):
     # No JIT compilation: the pages' queries run in milliseconds, and a count over many rows
     # whose estimate crosses jit_above_cost spent ~70 ms compiling itself (the deadline board's
     # trend, with 5 years of clocks) to save nothing.
