@@ -196,40 +196,31 @@ def _appeals_baseline(ctx: Context) -> int:
     return _bare_copy(APPEAL_TITLES, _appeal_rows(ctx))
 
 
-def _import(ctx: Context) -> Any:
+def _timed_import(ctx: Context, *, case: str, key: str, kind: str) -> Any:
+    """Import the workbook at `ctx.data[key]` (rolled back), noting its peak memory."""
     reset_peak_memory()
     before, _peak = memory_mib()
-    result = _run_rolled_back(ctx.data["visit ledger"])
+    result = _run_rolled_back(ctx.data[key])
     _now, peak = memory_mib()
     if not result.ok:
-        raise AssertionError(f"the visit ledger did not import: {result.errors[:3]}")
-    created = result.counts["visits"].created
-    ctx.notes[CASE] = (
-        f"{created} visits created from {ctx.data['visit ledger rows']} rows; "
+        raise AssertionError(f"the {key} did not import: {result.errors[:3]}")
+    created = result.counts[kind].created
+    ctx.notes[case] = (
+        f"{created} {kind} created from {ctx.data[key + ' rows']} rows; "
         f"peak memory {peak:.0f} MiB ({peak - before:+.0f} MiB over the {before:.0f} MiB "
         "before the import)"
     )
-    ctx.figures[CASE] = {"peak_mib": round(peak), "peak_over_mib": round(peak - before)}
-    _cleanup(ctx, "visit ledger")
+    ctx.figures[case] = {"peak_mib": round(peak), "peak_over_mib": round(peak - before)}
+    _cleanup(ctx, key)
     return result
+
+
+def _import(ctx: Context) -> Any:
+    return _timed_import(ctx, case=CASE, key="visit ledger", kind="visits")
 
 
 def _import_appeals(ctx: Context) -> Any:
-    reset_peak_memory()
-    before, _peak = memory_mib()
-    result = _run_rolled_back(ctx.data["appeal ledger"])
-    _now, peak = memory_mib()
-    if not result.ok:
-        raise AssertionError(f"the appeal ledger did not import: {result.errors[:3]}")
-    created = result.counts["appeals"].created
-    ctx.notes[APPEALS_CASE] = (
-        f"{created} appeals created from {ctx.data['appeal ledger rows']} rows; "
-        f"peak memory {peak:.0f} MiB ({peak - before:+.0f} MiB over the {before:.0f} MiB "
-        "before the import)"
-    )
-    ctx.figures[APPEALS_CASE] = {"peak_mib": round(peak), "peak_over_mib": round(peak - before)}
-    _cleanup(ctx, "appeal ledger")
-    return result
+    return _timed_import(ctx, case=APPEALS_CASE, key="appeal ledger", kind="appeals")
 
 
 def _cleanup(ctx: Context, key: str) -> None:

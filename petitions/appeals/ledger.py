@@ -250,6 +250,16 @@ def _advance(appeal: Appeal, row: dict[str, Any], unit: OrgUnit | None, user: An
     return changed
 
 
+def _anchors(row: dict[str, Any], ctx: ImportContext) -> tuple[Any, Any]:
+    """The row's handling unit and township, each checked against the account's scope."""
+    unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None
+    township = ctx.unit(row["township"], "township") if row.get("township") else None
+    for anchor, column in ((unit, "unit"), (township, "township")):
+        if anchor is not None:
+            ctx.check_scope(anchor, column)
+    return unit, township
+
+
 def import_appeal(row: dict[str, Any], ctx: ImportContext) -> Outcome:
     # a row without a reference is a new appeal, numbered as the forms number it
     ref = row.get("ref") or ""
@@ -257,11 +267,7 @@ def import_appeal(row: dict[str, Any], ctx: ImportContext) -> Outcome:
         raise RowError("ref", gettext("New appeals are taken in by the appeals office."))
     appeal = _find(ref, ctx)
     not_in_future(row, "received", "replied")
-    unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None
-    township = ctx.unit(row["township"], "township") if row.get("township") else None
-    for anchor, column in ((unit, "unit"), (township, "township")):
-        if anchor is not None:
-            ctx.check_scope(anchor, column)
+    unit, township = _anchors(row, ctx)
     limit = _limit(row)
     try:
         if appeal is None:
@@ -304,11 +310,7 @@ def _build(row: dict[str, Any], ctx: ImportContext) -> s.NewAppeal:
     if not _may_take_in(user):  # as `find_by_reference` refuses a missing appeal
         raise _unavailable(row["ref"])
     not_in_future(row, "received", "replied")
-    unit = ctx.unit(row["unit"], "unit") if row.get("unit") else None
-    township = ctx.unit(row["township"], "township") if row.get("township") else None
-    for anchor, column in ((unit, "unit"), (township, "township")):
-        if anchor is not None:
-            ctx.check_scope(anchor, column)
+    unit, township = _anchors(row, ctx)
     limit = _limit(row)
     source, platform = _platform(row["platform"], ctx)
     category = _category(row["category"], ctx)
